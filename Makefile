@@ -1,0 +1,39 @@
+# Two set-up commands: `make run` (demo on SQLite) and `make test` (the whole suite).
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
+FLASK  := $(BIN)/flask --app app
+PORT   ?= 5000
+
+.PHONY: run test lint bench bootstrap translations system-deps extract-messages
+
+$(STAMP): requirements.txt
+	@test -x $(BIN)/python || python3 -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements.txt
+	@rm -f $(VENV)/.installed-*; touch $(STAMP)
+
+system-deps:
+	@sh tools/system_deps.sh
+
+translations: $(STAMP)
+	@$(BIN)/pybabel compile -f -d trainee/translations >/dev/null
+
+bootstrap: $(STAMP) system-deps translations
+
+run: bootstrap
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+test: bootstrap
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
+
+lint: $(STAMP)
+	$(BIN)/ruff check trainee app.py tests bench
+
+bench: bootstrap
+	$(BIN)/python bench/run.py
+
+extract-messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o trainee/translations/messages.pot .
+	$(BIN)/pybabel update -i trainee/translations/messages.pot -d trainee/translations

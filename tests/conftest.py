@@ -1,0 +1,173 @@
+"""Test fixtures: a migrated database per test (SQLite copy, or PostgreSQL truncated), the demo world,
+and one signed-in client per role.
+
+Set TEST_DATABASE_URL=postgresql://... to run the same suite on PostgreSQL.
+"""
+import contextvars
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("INSTANCE_DIR", tempfile.mkdtemp(prefix="trainee-test-instance-"))
+
+from sqlalchemy import create_engine, text  # noqa: E402
+
+from flask.testing import FlaskClient  # noqa: E402
+
+from trainee import create_app  # noqa: E402
+from trainee.config import TestConfig  # noqa: E402
+from trainee.extensions import db as _db  # noqa: E402
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+ROLES = ["admin", "hr", "hr_yuhu", "head", "mentor", "trainee", "trainee2"]
+
+
+def _pg_url(url: str) -> str:
+    return url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
+
+
+def _worker_pg_url(worker: str) -> str:
+    """One PostgreSQL database per xdist worker: <db>_<worker>, created on demand."""
+    base = _pg_url(PG_URL)
+    if worker in ("", "master"):
+        return base
+    head, _, name = base.rpartition("/")
+    engine = create_engine(f"{head}/postgres", isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": f"{name}_{worker}"}).first()
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{name}_{worker}"'))
+    engine.dispose()
+    return f"{head}/{name}_{worker}"
+
+
+class IsolatedClient(FlaskClient):
+    """Runs each request in its own app context, as in production.
+
+    The fixture keeps an app context open for direct database access; without this, requests would
+    share its `g` (the signed-in user, the locale) and its session. Afterwards the test's session is
+    expired so it reads what the request committed.
+    """
+
+    def open(self, *args, **kwargs):
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        _db.session.expire_all()
+        return response
+
+
+def _upgrade(url: str) -> None:
+    from flask_migrate import upgrade
+
+    app = create_app(TestConfig(url))
+    with app.app_context():
+        upgrade()
+        from trainee.reference import load_reference
+
+        load_reference()
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_template(tmp_path_factory, worker_id):
+    """Migrate once per test session; each test then starts from this state."""
+    if PG_URL:
+        url = _worker_pg_url(worker_id)
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        engine.dispose()
+        _upgrade(url)
+        return url
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    _upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def app(database_template, tmp_path):
+    if PG_URL:
+        url = database_template
+    else:
+        target = tmp_path / "test.db"
+        shutil.copy(database_template, target)
+        url = f"sqlite:///{target}"
+    config = TestConfig(url)
+    config.UPLOAD_DIR = str(tmp_path / "uploads")
+    application = create_app(config)
+    application.test_client_class = IsolatedClient
+    with application.app_context():
+        if PG_URL:
+            _truncate_all()
+        yield application
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+def _truncate_all() -> None:
+    """Give every PostgreSQL test the freshly migrated state: empty tables plus reference data."""
+    from trainee.reference import load_reference
+
+    tables = [t.name for t in _db.metadata.sorted_tables]
+    if tables:
+        _db.session.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        _db.session.commit()
+    load_reference()
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def demo(app):
+    """The demo world of `flask seed-demo`: users by username."""
+    from trainee.auth.models import User
+    from trainee.demo import seed_demo
+
+    seed_demo()
+    return {u.username: u for u in _db.session.execute(_db.select(User)).scalars()}
+
+
+def login(client, user) -> None:
+    """Sign a test client in as `user` without a password round-trip."""
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+
+
+@pytest.fixture
+def as_role(app, demo):
+    """as_role("mentor") -> a test client signed in as that demo account."""
+    def make(username: str):
+        c = app.test_client()
+        login(c, demo[username])
+        return c
+    return make
+
+
+@pytest.fixture
+def api_token(app, demo):
+    """api_token("hr") -> a Bearer header for that demo account."""
+    from trainee.auth.operations import issue_token
+
+    def make(username: str) -> dict:
+        return {"Authorization": f"Bearer {issue_token(demo[username])}"}
+    return make
+
+
+def pytest_report_header(config):
+    target = PG_URL or "SQLite (set TEST_DATABASE_URL for PostgreSQL)"
+    return [f"database: {target}", f"redis: {os.environ.get('REDIS_URL') or 'not set; Redis tests skip'}"]
+
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"

@@ -1,0 +1,82 @@
+"""Every GET route × every demo role, with the expected status written down once.
+
+A new route fails `test_every_route_is_in_the_matrix` until its row is added here.
+The sample object for person routes is `trainee` (XT 第一检察部, mentee of `mentor`).
+"""
+import pytest
+
+ROLES = ["anon", "admin", "hr", "hr_yuhu", "head", "mentor", "trainee", "trainee2"]
+
+
+def row(admin, hr, hr_yuhu, head, mentor, trainee, trainee2, anon=302):
+    return dict(anon=anon, admin=admin, hr=hr, hr_yuhu=hr_yuhu, head=head, mentor=mentor, trainee=trainee,
+                trainee2=trainee2)
+
+
+ALL = row(200, 200, 200, 200, 200, 200, 200)
+ADMIN_ONLY = row(200, 403, 403, 403, 403, 403, 403)
+
+# endpoint -> expected status per role. POST-only endpoints are covered by their own tests.
+EXPECTED = {
+    "web.index": row(302, 302, 302, 302, 302, 302, 302),
+    "web.home": ALL,
+    "web.help_page": ALL,
+    "auth.login": row(302, 302, 302, 302, 302, 302, 302, anon=200),
+    "auth.profile": ALL,
+    "auth.change_password": ALL,
+    "org.people_list": row(200, 200, 200, 200, 200, 403, 403),
+    "org.person_detail": row(200, 200, 404, 200, 200, 200, 404),
+    "org.person_new": row(200, 200, 200, 403, 403, 403, 403),
+    "org.person_edit": row(200, 200, 404, 403, 403, 403, 404),
+    "admin.users": ADMIN_ONLY,
+    "admin.user_new": ADMIN_ONLY,
+    "admin.user_edit": ADMIN_ONLY,
+    "admin.units": ADMIN_ONLY,
+    "admin.unit_edit": ADMIN_ONLY,
+    "admin.department_edit": ADMIN_ONLY,
+    "admin.audit_log": ADMIN_ONLY,
+    "api.openapi_json": row(200, 200, 200, 200, 200, 200, 200, anon=200),
+    "api.me": row(200, 200, 200, 200, 200, 200, 200, anon=401),
+    "api.people": row(200, 200, 200, 200, 200, 403, 403, anon=401),
+}
+SKIP = {"static"}
+
+
+def sample_values(demo):
+    trainee = demo["trainee"].person
+    return {"person_id": trainee.id, "user_id": demo["trainee"].id, "unit_id": trainee.unit_id,
+            "department_id": trainee.department_id, "role": "trainee"}
+
+
+def get_routes(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in SKIP or "GET" not in rule.methods:
+            continue
+        yield rule
+
+
+def test_every_route_is_in_the_matrix(app):
+    missing = sorted({r.endpoint for r in get_routes(app)} - set(EXPECTED))
+    assert not missing, f"add these endpoints to EXPECTED: {missing}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_route_statuses_match_the_matrix(app, demo, api_token, role):
+    values = sample_values(demo)
+    client = app.test_client()
+    headers = {}
+    if role != "anon":
+        from tests.conftest import login
+
+        login(client, demo[role])
+        headers = api_token(role)
+    failures = []
+    for rule in get_routes(app):
+        url = rule.build(values, append_unknown=False)[1] if rule.arguments else rule.rule
+        response = client.get(url, headers=headers if rule.rule.startswith("/api/") else {})
+        expected = EXPECTED[rule.endpoint][role]
+        if response.status_code != expected:
+            failures.append(f"{rule.endpoint} {url}: {response.status_code} != {expected}")
+        if response.status_code >= 400:
+            assert "Traceback" not in response.get_data(as_text=True)
+    assert not failures, "\n".join(failures)

@@ -1,0 +1,12 @@
+"""JSON API v1: one module per resource, all registered on one blueprint."""
+import importlib
+
+RESOURCES = ["tokens", "me", "people", "openapi"]
+
+
+def register(app):
+    for name in RESOURCES:
+        importlib.import_module(f"trainee.api.{name}")
+    from trainee.api.core import bp
+
+    app.register_blueprint(bp)

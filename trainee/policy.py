@@ -1,0 +1,153 @@
+"""Who may see or do what: the one place that decides.
+
+Views, the API and templates all ask `can(user, action, obj)` or use the scope filters below.
+A rule is a function `(user, obj) -> bool` registered under an action name; features add their
+rules here so that a reviewer reads every permission of the product in one file.
+"""
+from collections.abc import Callable
+
+from sqlalchemy import false, or_, select, true
+
+from trainee.auth.models import Role, User
+from trainee.core.errors import NotFound, PermissionDenied
+from trainee.extensions import db
+from trainee.mentoring.models import MentorAssignment
+from trainee.org.models import Person, Unit
+
+RULES: dict[str, Callable] = {}
+
+
+def rule(*actions: str):
+    def register(func):
+        for action in actions:
+            RULES[action] = func
+        return func
+    return register
+
+
+def can(user, action: str, obj=None) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.active:
+        return False
+    try:
+        check = RULES[action]
+    except KeyError:
+        raise KeyError(f"no policy rule for {action!r}") from None
+    return bool(check(user, obj))
+
+
+def require(user, action: str, obj=None) -> None:
+    """Raise PermissionDenied unless allowed. Objects outside the user's sight raise NotFound."""
+    if not can(user, action, obj):
+        raise PermissionDenied("您无权执行此操作。")
+
+
+# --- scope --------------------------------------------------------------------------------------
+
+def unit_scope_path(user: User) -> str:
+    return user.unit.path
+
+
+def in_unit_scope(user: User, unit: Unit | None) -> bool:
+    """HR and admin of a unit see that unit and its children."""
+    if user.has_role(Role.ADMIN) and user.unit.parent_id is None:
+        return True
+    return unit is not None and unit.path.startswith(user.unit.path)
+
+
+def person_scope_filter(user: User):
+    """A SQL condition on Person limiting a query to the people this user may see."""
+    if user.has_role(Role.ADMIN, Role.HR):
+        if user.has_role(Role.ADMIN) and user.unit.parent_id is None:
+            return true()
+        scoped_units = select(Unit.id).where(Unit.path.startswith(user.unit.path))
+        return Person.unit_id.in_(scoped_units)
+    conditions = []
+    if user.person_id:
+        conditions.append(Person.id == user.person_id)
+        if user.has_role(Role.DEPT_HEAD) and user.person.department_id:
+            conditions.append(Person.department_id == user.person.department_id)
+        if user.has_role(Role.MENTOR, Role.TRAINEE):
+            mentees = select(MentorAssignment.trainee_id).where(MentorAssignment.mentor_id == user.person_id)
+            conditions.append(Person.id.in_(mentees))
+    return or_(*conditions) if conditions else false()
+
+
+def is_current_mentor(user: User, person: Person, kind=None) -> bool:
+    """True when the user is an active mentor of the person (any kind unless `kind` is given)."""
+    if not user.person_id or person is None:
+        return False
+    query = select(MentorAssignment.id).where(
+        MentorAssignment.mentor_id == user.person_id,
+        MentorAssignment.trainee_id == person.id,
+        MentorAssignment.end_date.is_(None),
+    )
+    if kind is not None:
+        query = query.where(MentorAssignment.kind == kind)
+    return db.session.execute(query.limit(1)).first() is not None
+
+
+def was_mentor(user: User, person: Person) -> bool:
+    """True when the user mentored the person at some time (read-only access to that history)."""
+    if not user.person_id or person is None:
+        return False
+    query = select(MentorAssignment.id).where(
+        MentorAssignment.mentor_id == user.person_id, MentorAssignment.trainee_id == person.id)
+    return db.session.execute(query.limit(1)).first() is not None
+
+
+def is_self(user: User, person: Person | None) -> bool:
+    return person is not None and user.person_id == person.id
+
+
+def is_dept_head_of(user: User, person: Person | None) -> bool:
+    return (person is not None and user.has_role(Role.DEPT_HEAD) and user.person is not None
+            and user.person.department_id is not None and user.person.department_id == person.department_id)
+
+
+def is_hr_for(user: User, person: Person | None) -> bool:
+    return person is not None and user.has_role(Role.HR) and in_unit_scope(user, person.unit)
+
+
+def is_admin_for(user: User, person: Person | None) -> bool:
+    return person is not None and user.has_role(Role.ADMIN) and in_unit_scope(user, person.unit)
+
+
+def get_visible_person(user: User, person_id: int) -> Person:
+    """Load a person the user may see, or NotFound (never reveal that someone exists elsewhere)."""
+    person = db.session.get(Person, person_id)
+    if person is None or not can(user, "person.view", person):
+        raise NotFound("没有找到此人员，或您无权查看。")
+    return person
+
+
+# --- rules --------------------------------------------------------------------------------------
+
+@rule("admin.access", "admin.users", "admin.units", "audit.view")
+def _admin(user, _obj):
+    return user.has_role(Role.ADMIN)
+
+
+@rule("people.list")
+def _people_list(user, _obj):
+    return user.has_role(Role.ADMIN, Role.HR, Role.DEPT_HEAD, Role.MENTOR)
+
+
+@rule("person.view")
+def _person_view(user, person):
+    return (is_self(user, person) or is_hr_for(user, person) or is_admin_for(user, person)
+            or is_dept_head_of(user, person) or was_mentor(user, person))
+
+
+@rule("person.create")
+def _person_create(user, unit):
+    return user.has_role(Role.HR, Role.ADMIN) and (unit is None or in_unit_scope(user, unit))
+
+
+@rule("person.edit")
+def _person_edit(user, person):
+    return is_hr_for(user, person) or is_admin_for(user, person)
+
+
+@rule("mentoring.assign")
+def _mentoring_assign(user, person):
+    return is_hr_for(user, person)

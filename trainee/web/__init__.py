@@ -1,0 +1,198 @@
+"""Cross-cutting web concerns: locale, sign-in loading, security headers, errors, home and help."""
+from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from markupsafe import Markup
+from werkzeug.exceptions import HTTPException
+
+from trainee import nav, policy
+from trainee.auth.models import ApiToken, Role, User
+from trainee.core import time as t
+from trainee.core.errors import DomainError
+from trainee.core.time import utcnow
+from trainee.extensions import babel, db, login_manager
+
+bp = Blueprint("web", __name__)
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+       "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+
+ERROR_TEXT = {
+    400: _l("请求有误，请检查后重试。"),
+    403: _l("您无权访问此页面。"),
+    404: _l("页面不存在，或您无权查看。"),
+    405: _l("不支持此请求方式。"),
+    413: _l("上传的文件过大。单个文件不超过 10 MB。"),
+    429: _l("操作过于频繁，请稍后再试。"),
+    500: _l("系统出现错误，已记录。请稍后再试。"),
+}
+
+
+def select_locale():
+    lang = session.get("lang") or (current_user.locale if current_user.is_authenticated else None)
+    if lang in ("zh_CN", "en"):
+        return lang
+    return "zh_CN"
+
+
+@login_manager.user_loader
+def load_user(user_id: str):
+    """The session holds "id:version"; a password change bumps the version and ends old sessions."""
+    try:
+        uid, version = (int(part) for part in user_id.split(":"))
+    except ValueError:
+        return None
+    user = db.session.get(User, uid)
+    if user is None or user.session_version != version or not user.active:
+        return None
+    return user
+
+
+def bearer_user():
+    """The user of a valid Bearer token, for the API; None otherwise."""
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        return None
+    token = db.session.execute(
+        db.select(ApiToken).where(ApiToken.token_hash == ApiToken.hash(header[7:].strip()))
+    ).scalar_one_or_none()
+    if token is None or not token.is_valid:
+        return None
+    token.last_used_at = utcnow()
+    db.session.commit()
+    return token.user
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_response(status: int, message, code: str | None = None):
+    if wants_json():
+        return jsonify(error={"code": code or _error_code(status), "message": str(message)}), status
+    return render_template("errors/error.html", status=status, message=message), status
+
+
+def _error_code(status: int) -> str:
+    return {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+            405: "method_not_allowed", 409: "conflict", 413: "too_large", 422: "validation_failed",
+            429: "rate_limited"}.get(status, "server_error")
+
+
+@bp.app_errorhandler(HTTPException)
+def handle_http_error(error: HTTPException):
+    status = error.code or 500
+    if status == 401:
+        if wants_json():
+            return error_response(401, "需要身份验证：请提供有效的 Bearer 令牌。")
+        return redirect(url_for("auth.login", next=request.full_path))
+    message = ERROR_TEXT.get(status, error.description)
+    if wants_json() and status in (400, 422) and error.description:
+        message = error.description
+    return error_response(status, message)
+
+
+@bp.app_errorhandler(DomainError)
+def handle_domain_error(error: DomainError):
+    if wants_json():
+        body = {"code": error.code, "message": error.message}
+        if error.field_errors:
+            body["fields"] = error.field_errors
+        return jsonify(error=body), error.status
+    return render_template("errors/error.html", status=error.status, message=error.message), error.status
+
+
+@bp.app_errorhandler(Exception)
+def handle_unexpected(error: Exception):
+    from flask import current_app
+
+    db.session.rollback()
+    current_app.logger.exception("unhandled error")
+    if current_app.config.get("TESTING") and current_app.config.get("PROPAGATE_TEST_ERRORS", True):
+        raise error
+    return error_response(500, ERROR_TEXT[500])
+
+
+@bp.after_app_request
+def security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Referrer-Policy"] = "same-origin"
+    if request.endpoint and request.endpoint != "static":
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+@bp.before_app_request
+def force_password_change():
+    if (current_user.is_authenticated and current_user.must_change_password
+            and request.endpoint not in ("auth.change_password", "auth.logout", "static", "web.set_language")
+            and not request.path.startswith("/api/")):
+        return redirect(url_for("auth.change_password"))
+    return None
+
+
+@bp.route("/")
+def index():
+    if current_user.is_authenticated:
+        return redirect(url_for("web.home"))
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/home")
+@login_required
+def home():
+    roles = sorted(current_user.roles, key=lambda r: [*Role].index(r))
+    chosen = current_user.primary_role
+    role = request.args.get("role")
+    if role:
+        chosen = next((r for r in roles if r.value == role), None)
+        if chosen is None:
+            return error_response(403, ERROR_TEXT[403])
+    widgets = nav.widgets_for(current_user, chosen)
+    return render_template("home/home.html", role=chosen, roles=roles, widgets=widgets)
+
+
+@bp.route("/lang/<code>", methods=["POST"])
+def set_language(code: str):
+    if code in ("zh_CN", "en"):
+        session["lang"] = code
+        if current_user.is_authenticated:
+            current_user.locale = code
+            db.session.commit()
+    target = request.form.get("next") or url_for("web.index")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("web.index")
+    return redirect(target)
+
+
+@bp.route("/help")
+@login_required
+def help_page():
+    return render_template("help.html")
+
+
+def _nl2br(value):
+    from markupsafe import escape
+
+    return Markup("<br>").join(escape(value or "").split("\n"))
+
+
+def register(app):
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Asia/Shanghai")
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("请先登录。")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    app.register_blueprint(bp)
+    app.jinja_env.filters["date"] = t.format_date
+    app.jinja_env.filters["datetime"] = t.format_datetime
+    app.jinja_env.filters["nl2br"] = _nl2br
+    app.jinja_env.globals.update(can=lambda action, obj=None: policy.can(current_user, action, obj),
+                                 nav_items=lambda: nav.items_for(current_user) if current_user.is_authenticated else [],
+                                 get_locale=get_locale, Role=Role)
+    nav.add(_l("首页"), "web.home", order=0)
+    nav.add(_l("使用帮助"), "web.help_page", order=99)
