@@ -11,6 +11,8 @@ FEATURES = [
     "trainee.auth",
     "trainee.org",
     "trainee.admin",
+    "trainee.training",
+    "trainee.activities",
     "trainee.api",
     "trainee.cli",
 ]
