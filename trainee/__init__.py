@@ -13,6 +13,7 @@ FEATURES = [
     "trainee.admin",
     "trainee.training",
     "trainee.activities",
+    "trainee.notifications",
     "trainee.api",
     "trainee.cli",
 ]
