@@ -39,14 +39,31 @@ EXPECTED = {
     "api.openapi_json": row(200, 200, 200, 200, 200, 200, 200, anon=200),
     "api.me": row(200, 200, 200, 200, 200, 200, 200, anon=401),
     "api.people": row(200, 200, 200, 200, 200, 403, 403, anon=401),
+    # points
+    "points.mine": row(302, 302, 302, 302, 302, 302, 302),
+    "points.person_points": row(200, 200, 404, 200, 200, 200, 404),
+    "points.negative_list": row(403, 200, 200, 200, 403, 403, 403),
+    "points.negative_new": row(403, 200, 200, 200, 403, 403, 403),
+    "points.negative_detail": row(200, 200, 404, 200, 200, 200, 404),
+    "points.rules": row(200, 200, 200, 403, 403, 403, 403),
+    "points.rule_set": row(200, 200, 200, 403, 403, 403, 403),
+    "points.rules_new": ADMIN_ONLY,
+    "api.trainee_points": row(200, 200, 404, 200, 200, 200, 404, anon=401),
 }
 SKIP = {"static"}
 
 
 def sample_values(demo):
+    from trainee.extensions import db
+    from trainee.points.models import NegativeRecord, RuleSet
+
     trainee = demo["trainee"].person
-    return {"person_id": trainee.id, "user_id": demo["trainee"].id, "unit_id": trainee.unit_id,
-            "department_id": trainee.department_id, "role": "trainee"}
+    values = {"person_id": trainee.id, "user_id": demo["trainee"].id, "unit_id": trainee.unit_id,
+              "department_id": trainee.department_id, "role": "trainee"}
+    values["record_id"] = db.session.execute(db.select(NegativeRecord.id).where(
+        NegativeRecord.person_id == trainee.id).limit(1)).scalar_one()
+    values["rule_set_id"] = db.session.execute(db.select(RuleSet.id).limit(1)).scalar_one()
+    return values
 
 
 def get_routes(app):

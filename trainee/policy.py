@@ -151,3 +151,58 @@ def _person_edit(user, person):
 @rule("mentoring.assign")
 def _mentoring_assign(user, person):
     return is_hr_for(user, person)
+
+
+# --- points (积分制考核) -------------------------------------------------------------------------
+
+@rule("points.view")
+def _points_view(user, person):
+    """A trainee's own points; their mentors (past ones read only), department head, HR and admin in scope."""
+    return person is not None and (is_self(user, person) or was_mentor(user, person) or is_dept_head_of(user, person)
+                                   or is_hr_for(user, person) or is_admin_for(user, person))
+
+
+@rule("points.rules.view")
+def _points_rules_view(user, _obj):
+    return user.has_role(Role.ADMIN, Role.HR)
+
+
+@rule("points.rules.edit")
+def _points_rules_edit(user, _obj):
+    return user.has_role(Role.ADMIN)
+
+
+@rule("points.maintain")
+def _points_maintain(user, _obj):
+    """Recalculation and verification (also as CLI commands)."""
+    return user.has_role(Role.ADMIN, Role.HR)
+
+
+@rule("negative.list")
+def _negative_list(user, _obj):
+    return user.has_role(Role.HR, Role.DEPT_HEAD)
+
+
+@rule("negative.record")
+def _negative_record(user, person):
+    """HR of the person's unit or the head of the person's department; never about oneself."""
+    if person is None:
+        return user.has_role(Role.HR, Role.DEPT_HEAD)
+    return person.is_trainee and not is_self(user, person) and (is_hr_for(user, person) or is_dept_head_of(user, person))
+
+
+@rule("negative.view")
+def _negative_view(user, record):
+    person = record.person
+    return (is_self(user, person) or is_hr_for(user, person) or is_dept_head_of(user, person)
+            or was_mentor(user, person) or is_admin_for(user, person))
+
+
+@rule("negative.appeal")
+def _negative_appeal(user, record):
+    return is_self(user, record.person)
+
+
+@rule("negative.decide")
+def _negative_decide(user, record):
+    return is_hr_for(user, record.person)
