@@ -299,8 +299,8 @@ def _give_trainee_points(demo, db):
 
 
 def _cohort(db, trainee):
-    from trainee.points.queries import cohort_ids
     from trainee.org.models import Person
+    from trainee.points.queries import cohort_ids
 
     return [db.session.get(Person, pid) for pid in cohort_ids(trainee) if pid != trainee.id]
 

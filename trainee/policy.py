@@ -206,3 +206,50 @@ def _negative_appeal(user, record):
 @rule("negative.decide")
 def _negative_decide(user, record):
     return is_hr_for(user, record.person)
+
+
+# --- evaluation (季度节点分析, 全年综合评价) ------------------------------------------------------
+
+@rule("evaluation.manage")
+def _evaluation_manage(user, cycle):
+    """HR opens, grades and finalises cycles of their scope; rankings are shown only to them (the committee)."""
+    if not user.has_role(Role.HR):
+        return False
+    return cycle is None or in_unit_scope(user, cycle.owner_unit)
+
+
+@rule("evaluation.view")
+def _evaluation_view(user, evaluation):
+    person = evaluation.person
+    return (is_self(user, person) or (user.person_id is not None and user.person_id == evaluation.mentor_id)
+            or was_mentor(user, person) or is_dept_head_of(user, person) or is_hr_for(user, person))
+
+
+@rule("evaluation.summary")
+def _evaluation_summary(user, evaluation):
+    return is_self(user, evaluation.person)
+
+
+@rule("evaluation.mentor_score")
+def _evaluation_mentor_score(user, evaluation):
+    from trainee.mentoring.models import AssignmentKind
+
+    return user.person_id is not None and not is_self(user, evaluation.person) and (
+        user.person_id == evaluation.mentor_id or is_current_mentor(user, evaluation.person, AssignmentKind.PRIMARY))
+
+
+@rule("evaluation.dept_score")
+def _evaluation_dept_score(user, evaluation):
+    return not is_self(user, evaluation.person) and is_dept_head_of(user, evaluation.person)
+
+
+@rule("quarterly.overview")
+def _quarterly_overview(user, _obj):
+    return user.has_role(Role.HR, Role.DEPT_HEAD)
+
+
+@rule("quarterly.comment")
+def _quarterly_comment(user, person):
+    from trainee.mentoring.models import AssignmentKind
+
+    return person is not None and is_current_mentor(user, person, AssignmentKind.PRIMARY)

@@ -1,5 +1,5 @@
 """Server-rendered inline SVG charts (no JavaScript, no external library)."""
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from trainee.core.dimensions import Dimension
 from trainee.points.ledger import fmt
@@ -7,12 +7,14 @@ from trainee.points.ledger import fmt
 COLOURS = {"D1": "#2f6fae", "D2": "#1a7f37", "D3": "#b26b00", "D4": "#7b3fa0"}
 
 
-def _nice_max(value: Decimal) -> Decimal:
-    value = max(value, Decimal(1))
-    for step in (5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000):
-        if value <= step:
-            return Decimal(step)
-    return value
+def _nice_step(rough: Decimal) -> Decimal:
+    """The smallest of 1, 2, 5, 10, 20, 50… not below `rough` (grid lines at round numbers)."""
+    magnitude = Decimal(1)
+    while True:
+        for factor in (1, 2, 5):
+            if magnitude * factor >= rough:
+                return magnitude * factor
+        magnitude *= 10
 
 
 def quarter_chart(by_quarter: list[dict], medians: list | None = None, width=560, height=240) -> dict:
@@ -21,8 +23,11 @@ def quarter_chart(by_quarter: list[dict], medians: list | None = None, width=560
     plot_w, plot_h = width - left - right, height - top - bottom
     highs = [sum((max(q[d.name], Decimal(0)) for d in Dimension), Decimal(0)) for q in by_quarter]
     lows = [sum((min(q[d.name], Decimal(0)) for d in Dimension), Decimal(0)) for q in by_quarter]
-    top_value = _nice_max(max(highs + [Decimal(m) for m in (medians or []) if m is not None] + [Decimal(0)]))
-    bottom_value = -_nice_max(-min(lows)) if min(lows) < 0 else Decimal(0)
+    peak = max(highs + [Decimal(m) for m in (medians or []) if m is not None] + [Decimal(4)])
+    trough = min(lows + [Decimal(0)])
+    step = _nice_step((peak - trough) / 4)
+    top_value = step * (peak / step).to_integral_value(rounding=ROUND_CEILING)
+    bottom_value = step * (trough / step).to_integral_value(rounding=ROUND_FLOOR)
     span = top_value - bottom_value
 
     def y(value) -> float:
@@ -48,9 +53,9 @@ def quarter_chart(by_quarter: list[dict], medians: list | None = None, width=560
                        "total": fmt(quarter["total"]), "ty": y(max(up, Decimal(0))) - 4})
         if medians and medians[index] is not None:
             ticks.append({"x1": x - 6, "x2": x + bar_w + 6, "y": y(medians[index]), "value": fmt(medians[index])})
-    grid = []
-    for i in range(5):
-        value = bottom_value + span * i / 4
-        grid.append({"y": y(value), "label": f"{fmt(value)}"})
+    grid, value = [], bottom_value
+    while value <= top_value:
+        grid.append({"y": y(value), "label": fmt(value)})
+        value += step
     return {"width": width, "height": height, "left": left, "right": width - right, "bars": bars, "labels": labels,
             "ticks": ticks, "grid": grid, "zero": y(0), "colours": COLOURS}

@@ -16,8 +16,7 @@ from trainee.core.time import quarter_of
 from trainee.demo import DemoContext, demo_step
 from trainee.extensions import db
 from trainee.points import ledger
-from trainee.points.models import (APPEAL_DAYS, NegativeRecord, NegativeStatus, PointsEntry, PointsTotal,
-                                   SourceType)
+from trainee.points.models import APPEAL_DAYS, NegativeRecord, NegativeStatus, PointsEntry, PointsTotal, SourceType
 from trainee.points.rules import RuleBook
 
 
@@ -73,18 +72,14 @@ def _negative(ctx, person, code, occurred_on, reason, evidence, *, recorded_by="
 @demo_step(62)
 def demo_negative_items(ctx: DemoContext) -> None:
     """李思远: one upheld after appeal, one recent still open for appeal; others: a revoked one and a veto last year."""
-    from trainee.notifications import notify
-
     trainee = ctx.users["trainee"].person
     today = ctx.today
     _negative(ctx, trainee, "DOC_FLAW", today - timedelta(days=70), "起诉书中被告人身份信息与卷宗不一致，经部门复核后更正。",
               "第一检察部文书质量通报〔本年〕第3期", recorded_by="head",
               appeal="该处错误系案卡系统同步延迟所致，本人已在提交前发现并报告，请求撤销。",
               decision=(True, "经核查，文书已提交承办检察官审签时仍有误，维持原记录。"))
-    recent = _negative(ctx, trainee, "CARD_ERROR", today - timedelta(days=4), "案件受理案卡中“强制措施”一项填录错误。",
-                       "案管部案卡质量抽查记录第12号", recorded_by="head")
-    notify(trainee, "negative", f"您被记录负面清单事项“{recent.item_name}”。如有异议，请于 "
-           f"{recent.appeal_deadline.isoformat()} 前提出申诉。", link=f"/points/negative/{recent.id}")
+    _negative(ctx, trainee, "CARD_ERROR", today - timedelta(days=4), "案件受理案卡中“强制措施”一项填录错误。",
+              "案管部案卡质量抽查记录第12号", recorded_by="head")
     others = [t for t in ctx.trainees[3:] if t.unit.code == "XT"]
     if len(others) >= 2:
         _negative(ctx, others[0], "OVERDUE", today - timedelta(days=50), "审查起诉期限届满前未报请延长。",

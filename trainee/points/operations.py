@@ -13,8 +13,17 @@ from trainee.core.time import local_today, utcnow
 from trainee.extensions import db
 from trainee.notifications import notify
 from trainee.points import ledger
-from trainee.points.models import (APPEAL_DAYS, ActivityRule, AwardRule, ChecklistRule, NegativeRecord,
-                                   NegativeRule, NegativeStatus, RuleSet, SourceType)
+from trainee.points.models import (
+    APPEAL_DAYS,
+    ActivityRule,
+    AwardRule,
+    ChecklistRule,
+    NegativeRecord,
+    NegativeRule,
+    NegativeStatus,
+    RuleSet,
+    SourceType,
+)
 from trainee.points.rules import RuleBook
 
 NEGATIVE_FIELDS = ("person_id", "item_code", "deduction", "veto", "occurred_on", "reason", "evidence", "status",

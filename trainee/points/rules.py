@@ -9,8 +9,17 @@ from decimal import Decimal
 
 from trainee.core.dimensions import Dimension
 from trainee.extensions import db
-from trainee.points.models import (ActivityRule, Award, AwardCategory, AwardRule, ChecklistRule, Level,
-                                   NegativeRule, RuleSet, SourceType)
+from trainee.points.models import (
+    ActivityRule,
+    Award,
+    AwardCategory,
+    AwardRule,
+    ChecklistRule,
+    Level,
+    NegativeRule,
+    RuleSet,
+    SourceType,
+)
 from trainee.reference import loader
 
 FIRST_EFFECTIVE = date(2000, 1, 1)

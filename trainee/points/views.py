@@ -11,7 +11,8 @@ from trainee.extensions import db
 from trainee.org.models import Person, PersonStatus, Position
 from trainee.points import operations as ops
 from trainee.points.charts import quarter_chart
-from trainee.points.forms import AppealForm, DecisionForm, NegativeForm, rule_set_form, rule_set_data
+from trainee.points.forms import AppealForm, DecisionForm, NegativeForm, rule_set_data, rule_set_form
+from trainee.points.ledger import fmt
 from trainee.points.models import NegativeRecord, NegativeStatus, RuleSet
 from trainee.points.queries import cohort_distributions, points_summary, years_with_points
 from trainee.points.rules import RuleBook
@@ -93,7 +94,7 @@ def negative_new():
     rule_set = RuleBook().version_on(local_today())
     items = [r for r in rule_set.negative_rules if r.active] if rule_set else []
     form.item_code.choices = [("", "—")] + [
-        (r.code, f"{r.name}（{_('一票否决') if r.veto else '−%g' % r.deduction}）") for r in items]
+        (r.code, f"{r.name}（{_('一票否决') if r.veto else '−' + fmt(r.deduction)}）") for r in items]
     if request.method == "GET":
         form.occurred_on.data = local_today()
         if request.args.get("person_id", "").isdigit():
