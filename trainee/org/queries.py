@@ -5,6 +5,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from trainee import policy
+from trainee.core.params import as_id
 from trainee.extensions import db
 from trainee.org.models import Person, PersonStatus, Position, Unit
 
@@ -22,8 +23,7 @@ class PeopleFilter:
     @classmethod
     def from_args(cls, args) -> "PeopleFilter":
         def as_int(name):
-            value = args.get(name, "")
-            return int(value) if value.isdigit() else None
+            return as_id(args.get(name))
         return cls(q=(args.get("q") or "").strip()[:50], unit_id=as_int("unit"), department_id=as_int("department"),
                    position=args.get("position") if args.get("position") in Position.__members__ else None,
                    status=args.get("status") if args.get("status") in PersonStatus.__members__ else None,

@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 
 from trainee import policy
 from trainee.core.errors import DomainError
+from trainee.core.params import as_id
 from trainee.extensions import db
 from trainee.org import operations as ops
 from trainee.org.forms import PersonForm
@@ -35,7 +36,7 @@ def people_list():
     policy.require(current_user, "people.list")
     flt = PeopleFilter.from_args(request.args)
     page = request.args.get("page", "1")
-    items, page, pages, total = paginate_people(current_user, flt, int(page) if page.isdigit() else 1,
+    items, page, pages, total = paginate_people(current_user, flt, as_id(page, 1),
                                                 current_app.config["PAGE_SIZE"])
     return render_template("org/people_list.html", items=items, page=page, pages=pages, total=total, flt=flt,
                            units=units_in_scope(current_user), positions=Position, statuses=PersonStatus)
