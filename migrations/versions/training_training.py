@@ -1,7 +1,7 @@
 """training
 
 Revision ID: training
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-25 18:51:47.154642
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'training'
-down_revision = '0003'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
