@@ -11,6 +11,9 @@ FEATURES = [
     "trainee.auth",
     "trainee.org",
     "trainee.admin",
+    "trainee.training",
+    "trainee.activities",
+    "trainee.notifications",
     "trainee.api",
     "trainee.cli",
 ]
