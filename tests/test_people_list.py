@@ -197,3 +197,16 @@ def test_assign_primary_mentor_keeps_history_and_enforces_default_capacity(app, 
     active = db.session.execute(db.select(db.func.count(MentorAssignment.id)).where(
         MentorAssignment.mentor_id == mentor.id, MentorAssignment.end_date.is_(None))).scalar()
     assert active == 3 and "上限 3 人" in refused
+
+
+def test_stage_filter_lists_only_people_currently_in_that_stage(as_role, demo, db):
+    from trainee.training.models import Stage, StageRecord
+
+    client = as_role("hr")
+    for n in (1, 2, 3):
+        expected = db.session.execute(db.select(db.func.count(StageRecord.id)).join(Stage).where(
+            StageRecord.end_date.is_(None), Stage.code == f"S{n}")).scalar()
+        assert f"共 {expected} 人" in client.get(f"/people/?stage={n}").get_data(as_text=True), n
+    page = client.get("/people/?stage=2&q=李思远").get_data(as_text=True)
+    assert "李思远" in page  # `trainee` is in stage 2
+    assert "共 0 人" in client.get("/people/?stage=2&q=王雨萱").get_data(as_text=True)

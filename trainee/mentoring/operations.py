@@ -13,6 +13,7 @@ from trainee.core.time import local_today
 from trainee.extensions import db
 from trainee.mentoring.models import DEFAULT_CAPACITY, AssignmentKind, MentorAssignment
 from trainee.org.models import Person, PersonStatus, Position
+from trainee.signals import mentor_changed
 
 ASSIGNMENT_FIELDS = ("trainee_id", "mentor_id", "kind", "start_date", "end_date", "reason", "end_reason")
 
@@ -68,7 +69,7 @@ def _check_trainee(actor, trainee: Person, mentor: Person, start_date) -> Mentor
     return current
 
 
-def _assign(trainee: Person, mentor: Person, current, start_date, reason: str) -> MentorAssignment:
+def _assign(actor, trainee: Person, mentor: Person, current, start_date, reason: str) -> MentorAssignment:
     if current is not None:
         before = audit.snapshot(current, ASSIGNMENT_FIELDS)
         current.end_date = start_date
@@ -79,6 +80,7 @@ def _assign(trainee: Person, mentor: Person, current, start_date, reason: str) -
                                   start_date=start_date, reason=reason)
     db.session.add(assignment)
     db.session.flush()
+    mentor_changed.send(assignment, actor=actor, previous=current)
     audit.record("mentoring.assigned", assignment, after=audit.snapshot(assignment, ASSIGNMENT_FIELDS),
                  summary=f"为 {trainee.name} 分配带教导师 {mentor.name}", unit_id=trainee.unit_id)
     return assignment
@@ -97,7 +99,7 @@ def assign_primary_mentor(actor, trainee: Person, mentor: Person, start_date, re
     current = _check_trainee(actor, trainee, mentor, start_date)
     _check_capacity(mentor, 1)
     with transaction():
-        return _assign(trainee, mentor, current, start_date, reason)
+        return _assign(actor, trainee, mentor, current, start_date, reason)
 
 
 def bulk_assign_primary_mentor(actor, trainees: list[Person], mentor: Person, start_date,
@@ -109,7 +111,7 @@ def bulk_assign_primary_mentor(actor, trainees: list[Person], mentor: Person, st
     currents = [_check_trainee(actor, t, mentor, start_date) for t in trainees]
     _check_capacity(mentor, len(trainees))
     with transaction():
-        assignments = [_assign(t, mentor, c, start_date, reason) for t, c in zip(trainees, currents, strict=True)]
+        assignments = [_assign(actor, t, mentor, c, start_date, reason) for t, c in zip(trainees, currents, strict=True)]
         audit.record("mentoring.bulk_assigned", mentor, summary=f"批量为 {len(trainees)} 人分配带教导师 {mentor.name}",
                      after={"trainee_ids": [t.id for t in trainees], "mentor_id": mentor.id})
     return assignments

@@ -92,8 +92,8 @@ def people_query(user, flt: PeopleFilter):
             MentorAssignment.mentor_id == flt.mentor_id, MentorAssignment.kind == AssignmentKind.PRIMARY,
             MentorAssignment.end_date.is_(None))
         query = query.where(Person.id.in_(mentees))
-    if flt.stage and STAGE_CONDITION is not None:
-        query = query.where(STAGE_CONDITION(flt.stage))
+    if flt.stage:
+        query = query.where(Person.id.in_(current_stage_members(flt.stage)))
     if flt.role:
         from trainee.auth.models import Role, User, UserRole
         if flt.role in Role._value2member_map_:
@@ -102,8 +102,24 @@ def people_query(user, flt: PeopleFilter):
     return query
 
 
-# The training feature may install a function stage -> SQL condition on Person (current stage filter).
-STAGE_CONDITION = None
+def current_stage_members(stage: int):
+    """Subquery of person ids whose open stage record is stage `stage` (1–3)."""
+    from trainee.training.models import Stage, StageRecord
+
+    return select(StageRecord.person_id).join(Stage, Stage.id == StageRecord.stage_id).where(
+        StageRecord.end_date.is_(None), Stage.code == f"S{stage}")
+
+
+def current_stages(people) -> dict:
+    """{person id: Stage} of the current stage for the given people, in one query."""
+    from trainee.training.models import Stage, StageRecord
+
+    ids = [p.id for p in people]
+    if not ids:
+        return {}
+    rows = db.session.execute(select(StageRecord.person_id, Stage).join(Stage, Stage.id == StageRecord.stage_id)
+                              .where(StageRecord.person_id.in_(ids), StageRecord.end_date.is_(None))).all()
+    return {pid: stage for pid, stage in rows}
 
 
 def ordered(query, flt: PeopleFilter):

@@ -12,6 +12,7 @@ from trainee.org.models import Department, Person, PersonStatus, Position
 from trainee.org.queries import (
     PeopleFilter,
     current_mentors,
+    current_stages,
     departments_in_scope,
     mentors_in_scope,
     paginate_people,
@@ -50,11 +51,10 @@ def _render_list(bulk_form: BulkAssignMentorForm | None = None, selected=()):
         bulk_form.mentor_id.choices = [("", "—")] + [
             (m.id, _("%(name)s（%(unit)s，现带 %(n)s / %(cap)s）", name=m.name, unit=m.unit.short_name, n=n, cap=cap))
             for m, n, cap in mentors]
-    from trainee.org import queries
     return render_template("org/people_list.html", items=items, page=page, pages=pages, total=total, flt=flt,
                            units=units_in_scope(current_user), departments=departments_in_scope(current_user),
                            positions=Position, statuses=PersonStatus, mentors=mentors,
-                           mentor_of=current_mentors(items), stage_filter=queries.STAGE_CONDITION is not None,
+                           mentor_of=current_mentors(items), stage_of=current_stages(items),
                            bulk_form=bulk_form, selected={int(i) for i in selected})
 
 
