@@ -29,7 +29,7 @@ test: bootstrap
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 lint: $(STAMP)
-	$(BIN)/ruff check trainee app.py tests bench
+	$(BIN)/ruff check trainee app.py tests $(wildcard bench)
 
 bench: bootstrap
 	$(BIN)/python bench/run.py

@@ -193,6 +193,6 @@ def register(app):
     app.jinja_env.filters["nl2br"] = _nl2br
     app.jinja_env.globals.update(can=lambda action, obj=None: policy.can(current_user, action, obj),
                                  nav_items=lambda: nav.items_for(current_user) if current_user.is_authenticated else [],
-                                 get_locale=get_locale, Role=Role)
+                                 get_locale=get_locale, current_lang=select_locale, Role=Role)
     nav.add(_l("首页"), "web.home", order=0)
     nav.add(_l("使用帮助"), "web.help_page", order=99)
