@@ -66,6 +66,8 @@ class Config:
 
 
 class TestConfig(Config):
+    __test__ = False  # not a pytest test class
+
     def __init__(self, database_url: str):
         super().__init__()
         self.TESTING = True
