@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, StringField
+from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from trainee.core.time import local_today
@@ -38,9 +38,11 @@ class PersonForm(FlaskForm):
     legal_qualification = BooleanField(_l("已取得法律职业资格（A证）"))
     legal_qualification_no = StringField(_l("法律职业资格证书编号"), validators=[Optional(), Length(max=40), _no_markup])
     status = SelectField(_l("状态"), choices=PersonStatus.choices(), default="ACTIVE")
+    # The row version the form was built from: saving over someone else's newer edit is refused.
+    version = HiddenField()
 
     def to_data(self) -> dict:
-        return {
+        data = {
             "staff_no": self.staff_no.data.strip(), "name": self.name.data.strip(), "gender": self.gender.data or None,
             "unit_id": self.unit_id.data, "department_id": self.department_id.data,
             "position": Position[self.position.data], "rank": self.rank.data or None,
@@ -51,6 +53,9 @@ class PersonForm(FlaskForm):
             "legal_qualification_no": self.legal_qualification_no.data or None,
             "status": PersonStatus[self.status.data],
         }
+        if str(self.version.data or "").isdigit():
+            data["expected_version"] = int(self.version.data)
+        return data
 
 
 class UnitForm(FlaskForm):
