@@ -32,7 +32,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check trainee app.py tests $(wildcard bench)
 
 bench: bootstrap
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 extract-messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o trainee/translations/messages.pot .

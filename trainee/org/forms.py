@@ -71,3 +71,11 @@ class DepartmentForm(FlaskForm):
     unit_id = SelectField(_l("单位"), coerce=int)
     name = StringField(_l("部门名称"), validators=[DataRequired(), Length(max=100), _no_markup])
     kind = SelectField(_l("类别"), choices=DepartmentKind.choices())
+
+
+class BulkAssignMentorForm(FlaskForm):
+    """Bulk action on the people list: one primary mentor for the ticked people."""
+    mentor_id = SelectField(_l("带教导师"), coerce=_coerce_int_or_none,
+                            validators=[DataRequired(_l("请选择带教导师。"))])
+    start_date = DateField(_l("开始日期"), validators=[DataRequired(_l("请填写有效的开始日期。")), _not_future])
+    reason = StringField(_l("调整原因"), validators=[DataRequired(_l("请填写调整原因。")), Length(max=200), _no_markup])
