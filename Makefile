@@ -47,7 +47,7 @@ audit: $(DEVSTAMP)
 	elif [ $$rc -ne 0 ]; then exit $$rc; fi
 
 bench: bootstrap
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 extract-messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o trainee/translations/messages.pot .
