@@ -121,6 +121,15 @@ def path_for(path: str, params: list[dict], samples: list[int]):
         lambda values: _fill(path, values))
 
 
+def _routed(app, url: str, method: str) -> bool:
+    """Does the URL reach a view? (An id the route's converter refuses is a 404 before any authentication.)"""
+    try:
+        app.url_map.bind("localhost").match(url.split("?")[0], method=method.upper())
+    except Exception:
+        return False
+    return True
+
+
 def _fill(path: str, values: dict) -> str:
     for name, value in values.items():
         path = path.replace("{" + name + "}", str(value))
@@ -231,8 +240,8 @@ def test_hostile_requests_never_fail_and_change_nothing_foreign(app, trainee_cal
         text = response.get_data(as_text=True)
         assert response.status_code < 500, f"{method.upper()} {url} {query} {body!r:.300} -> {response.status_code}"
         assert "Traceback" not in text
-        if how in ("none", "forged", "basic", "session") and spec.get("security"):
-            assert response.status_code == 401, (how, response.status_code)
+        if how in ("none", "forged", "basic", "session") and spec.get("security") and _routed(app, url, method):
+            assert response.status_code == 401, (how, url, response.status_code)
         if response.status_code >= 400:
             assert response.mimetype == "application/json" and set(response.get_json()) == {"error"}, text[:300]
 

@@ -53,3 +53,13 @@ def test_a_huge_integer_in_a_json_body_is_refused(app):
         assert "trainee_id" in refused.value.field_errors
     with app.test_request_context(json={"trainee_id": 12}):
         assert json_body({"trainee_id": (int, True, None)}) == {"trainee_id": 12}
+
+
+def test_odd_ids_in_submitted_forms_are_refused_not_a_crash(as_role, demo):
+    hr = as_role("hr")
+    response = hr.post("/people/bulk/assign-mentor", data={"person_ids": ["²", "99999999999999999999", "١"],
+                                                           "mentor_id": demo["mentor"].person_id})
+    assert response.status_code in (200, 302, 422)
+    person = demo["trainee"].person
+    response = hr.post(f"/people/{person.id}/edit", data={"version": "²", "name": person.name})
+    assert response.status_code in (200, 302, 409, 422)

@@ -74,7 +74,7 @@ def bulk_assign_mentor():
 
     policy.require(current_user, "people.bulk_assign_mentor")
     form = BulkAssignMentorForm()
-    selected = [v for v in request.form.getlist("person_ids") if v.isdigit() and len(v) < 10]
+    selected = [as_id(v) for v in request.form.getlist("person_ids") if as_id(v)]
     mentor_choices = {m.id for m, _n, _c in mentors_in_scope(current_user)}
     form.mentor_id.choices = [("", "—")] + [(i, str(i)) for i in mentor_choices]
     if not selected:
