@@ -28,6 +28,8 @@ EXPECTED = {
     "org.person_detail": row(200, 200, 404, 200, 200, 200, 404),
     "org.person_new": row(200, 200, 200, 403, 403, 403, 403),
     "org.person_edit": row(200, 200, 404, 403, 403, 403, 404),
+    "org.import_upload": row(200, 200, 200, 403, 403, 403, 403),
+    "org.import_template": row(200, 200, 200, 403, 403, 403, 403),
     "admin.users": ADMIN_ONLY,
     "admin.user_new": ADMIN_ONLY,
     "admin.user_edit": ADMIN_ONLY,
