@@ -28,6 +28,12 @@ EXPECTED = {
     "org.person_detail": row(200, 200, 404, 200, 200, 200, 404),
     "org.person_new": row(200, 200, 200, 403, 403, 403, 403),
     "org.person_edit": row(200, 200, 404, 403, 403, 403, 404),
+    "org.import_upload": row(200, 200, 200, 403, 403, 403, 403),
+    "org.import_template": row(200, 200, 200, 403, 403, 403, 403),
+    "reports.overview_page": row(200, 200, 200, 403, 403, 403, 403),
+    "reports.people_xlsx": row(200, 200, 200, 403, 403, 403, 403),
+    "reports.progress_xlsx": row(200, 200, 200, 403, 403, 403, 403),
+    "api.reports_overview": row(200, 200, 200, 403, 403, 403, 403, anon=401),
     "admin.users": ADMIN_ONLY,
     "admin.user_new": ADMIN_ONLY,
     "admin.user_edit": ADMIN_ONLY,
@@ -49,6 +55,12 @@ EXPECTED = {
     "points.rule_set": row(200, 200, 200, 403, 403, 403, 403),
     "points.rules_new": ADMIN_ONLY,
     "api.trainee_points": row(200, 200, 404, 200, 200, 200, 404, anon=401),
+    # training (issue #3)
+    "training.progress_page": row(200, 200, 404, 200, 200, 200, 404),
+    "training.my_progress": row(404, 404, 404, 404, 404, 302, 302),
+    "api.training_model": row(200, 200, 200, 200, 200, 200, 200, anon=401),
+    "api.trainees": row(200, 200, 200, 200, 200, 403, 403, anon=401),
+    "api.trainee_detail": row(200, 200, 404, 200, 200, 200, 404, anon=401),
 }
 SKIP = {"static"}
 

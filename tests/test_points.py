@@ -336,3 +336,33 @@ def test_api_returns_points_in_the_documented_shape(client, demo, db, api_token)
     assert client.get(f"/api/v1/trainees/{trainee.id}/points?year=abc", headers=api_token("trainee")).status_code == 422
     assert client.get(f"/api/v1/trainees/{trainee.id}/points", headers=api_token("trainee2")).status_code == 404
     assert client.get("/api/v1/trainees/999999/points", headers=api_token("hr")).status_code == 404
+
+
+# --- the progress engine ------------------------------------------------------------------------
+
+def test_points_requirement_counts_points_earned_in_the_stage(demo, db):
+    from trainee.training.models import Requirement, RequirementKind
+    from trainee.training.progress import person_progress
+    from trainee.training.requirements import evaluate
+
+    trainee = demo["trainee"].person
+    requirement = db.session.execute(db.select(Requirement).where(Requirement.kind == RequirementKind.POINTS)).scalar_one()
+    before = evaluate(requirement, person_progress(trainee).ctx)
+    assert before.available and not before.met and before.target == 60
+    for _ in range(13):
+        approve(trainee, "RESEARCH", local_today(), commit=False)  # 13 × 5 = 65 points in stage 2
+    db.session.commit()
+    after = evaluate(requirement, person_progress(trainee).ctx)
+    assert after.met and after.done == before.done + 65 and "60" in after.text
+
+
+def test_a_veto_blocks_promotion_in_the_progress_engine(as_role, demo, db):
+    from trainee.training.progress import points_summary, promotion_blockers
+
+    trainee = demo["trainee"].person
+    assert not any("一票否决" in r for r in promotion_blockers(trainee))
+    as_role("hr").post("/points/negative/new", data={
+        "person_id": trainee.id, "item_code": "THREE_RULES", "occurred_on": local_today().isoformat(),
+        "reason": "违反防止干预司法“三个规定”。", "evidence": "督察通报第1号"})
+    assert any("一票否决" in r and "不能晋阶" in r for r in promotion_blockers(trainee))
+    assert set(points_summary(trainee)["by_dimension"]) == {"D1", "D2", "D3", "D4"}

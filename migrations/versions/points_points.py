@@ -1,7 +1,7 @@
 """points
 
 Revision ID: points
-Revises: 0004
+Revises: training
 Create Date: 2026-11-25 18:57:00.371155
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'points'
-down_revision = '0004'
+down_revision = 'training'
 branch_labels = None
 depends_on = None
 

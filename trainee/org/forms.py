@@ -3,6 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
+from trainee.core.params import as_id
 from trainee.core.time import local_today
 from trainee.org.models import RANKS, DepartmentKind, Education, PersonStatus, Position, UnitLevel
 
@@ -53,8 +54,8 @@ class PersonForm(FlaskForm):
             "legal_qualification_no": self.legal_qualification_no.data or None,
             "status": PersonStatus[self.status.data],
         }
-        if str(self.version.data or "").isdigit():
-            data["expected_version"] = int(self.version.data)
+        if as_id(str(self.version.data or "")):
+            data["expected_version"] = as_id(str(self.version.data))
         return data
 
 
@@ -71,3 +72,11 @@ class DepartmentForm(FlaskForm):
     unit_id = SelectField(_l("单位"), coerce=int)
     name = StringField(_l("部门名称"), validators=[DataRequired(), Length(max=100), _no_markup])
     kind = SelectField(_l("类别"), choices=DepartmentKind.choices())
+
+
+class BulkAssignMentorForm(FlaskForm):
+    """Bulk action on the people list: one primary mentor for the ticked people."""
+    mentor_id = SelectField(_l("带教导师"), coerce=_coerce_int_or_none,
+                            validators=[DataRequired(_l("请选择带教导师。"))])
+    start_date = DateField(_l("开始日期"), validators=[DataRequired(_l("请填写有效的开始日期。")), _not_future])
+    reason = StringField(_l("调整原因"), validators=[DataRequired(_l("请填写调整原因。")), Length(max=200), _no_markup])

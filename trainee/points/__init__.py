@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 def register(app):
     from trainee import nav
     from trainee.auth.models import Role
-    from trainee.points import cli, demo, receivers, rules  # noqa: F401  (signals, reference, demo, bulk)
+    from trainee.points import cli, demo, receivers, rules, training_hooks  # noqa: F401  (signals, reference, demo, bulk, engine)
     from trainee.points.views import bp
 
     app.register_blueprint(bp)
