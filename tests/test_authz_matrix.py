@@ -61,6 +61,13 @@ EXPECTED = {
     "api.training_model": row(200, 200, 200, 200, 200, 200, 200, anon=401),
     "api.trainees": row(200, 200, 200, 200, 200, 403, 403, anon=401),
     "api.trainee_detail": row(200, 200, 404, 200, 200, 200, 404, anon=401),
+    # evaluation
+    "evaluation.index": ALL,
+    "evaluation.cycle_new": row(403, 200, 200, 403, 403, 403, 403),
+    "evaluation.cycle_detail": row(404, 200, 404, 404, 404, 404, 404),
+    "evaluation.evaluation_detail": row(404, 200, 404, 200, 200, 200, 404),
+    "evaluation.quarter_overview": row(403, 200, 200, 200, 403, 403, 403),
+    "evaluation.quarter_person": row(200, 200, 404, 200, 200, 200, 404),
 }
 SKIP = {"static"}
 
@@ -75,6 +82,10 @@ def sample_values(demo):
     values["record_id"] = db.session.execute(db.select(NegativeRecord.id).where(
         NegativeRecord.person_id == trainee.id).limit(1)).scalar_one()
     values["rule_set_id"] = db.session.execute(db.select(RuleSet.id).limit(1)).scalar_one()
+    from trainee.evaluation.models import Evaluation
+
+    evaluation = db.session.execute(db.select(Evaluation).where(Evaluation.person_id == trainee.id)).scalars().first()
+    values["evaluation_id"], values["cycle_id"] = evaluation.id, evaluation.cycle_id
     return values
 
 

@@ -366,3 +366,16 @@ def test_a_veto_blocks_promotion_in_the_progress_engine(as_role, demo, db):
         "reason": "违反防止干预司法“三个规定”。", "evidence": "督察通报第1号"})
     assert any("一票否决" in r and "不能晋阶" in r for r in promotion_blockers(trainee))
     assert set(points_summary(trainee)["by_dimension"]) == {"D1", "D2", "D3", "D4"}
+
+
+def test_bulk_generator_writes_a_consistent_ledger_and_aggregate(app, db):
+    from trainee.bulk import generate
+
+    stats = generate(trainees=60, years=2, echo=lambda *_: None)
+    assert stats["bulk_points"] > 60
+    assert ledger.ledger_vs_aggregate() == []
+    rows = db.session.execute(db.select(PointsEntry.person_id, PointsEntry.rule_key, PointsEntry.year,
+                                        PointsEntry.quarter, ledger.func.sum(PointsEntry.points))
+                              .group_by(PointsEntry.person_id, PointsEntry.rule_key, PointsEntry.year,
+                                        PointsEntry.quarter)).all()
+    assert all(total <= CAPPED.get(key, Decimal(10**6)) for _p, key, _y, _q, total in rows)

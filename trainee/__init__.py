@@ -17,6 +17,7 @@ FEATURES = [
     "trainee.notifications",
     "trainee.points",
     "trainee.reports",
+    "trainee.evaluation",
     "trainee.api",
     "trainee.cli",
 ]

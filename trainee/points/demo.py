@@ -91,63 +91,79 @@ def demo_negative_items(ctx: DemoContext) -> None:
 
 # --- city scale ---------------------------------------------------------------------------------
 
-# Synthetic yearly mix per trainee when no bulk activities exist: (type code, entries per quarter).
-SYNTHETIC = [("ASSIST_CASE", 9), ("DOC_DRAFT", 6), ("REVIEW_REPORT", 2), ("CASE_ANALYSIS", 1), ("TRAINING", 2),
-             ("RECEPTION", 3), ("SIMPLE_CASE", 1), ("SUGGESTION", 0)]
+# Synthetic mix of approved entries per quarter when no bulk activities exist: (type code, mean per quarter).
+SYNTHETIC = [("ASSIST_CASE", 3), ("DOC_DRAFT", 2), ("REVIEW_REPORT", 1), ("TRAINING", 1), ("RECEPTION", 1),
+             ("CASE_ANALYSIS", 0), ("SUGGESTION", 0)]
+FLUSH = 50_000
 
 
 @bulk_step(60)
 def bulk_points(ctx: BulkContext) -> int:
-    """Ledger entries and aggregates for every trainee and year, with caps applied in date order."""
+    """Ledger entries and aggregates for every trainee and year, caps applied in date order.
+
+    Entries are built per person (caps only depend on the person's own history) and inserted in
+    batches of FLUSH rows, so memory stays flat at any scale; the aggregate is summed on the way."""
     book = RuleBook()
-    entries, totals = [], defaultdict(Decimal)
-    used_q, used_y = defaultdict(Decimal), defaultdict(Decimal)
-    rng, today = ctx.rng, ctx.today
+    totals = defaultdict(Decimal)
+    rng, today, written = ctx.rng, ctx.today, 0
     first_year = today.year - ctx.years + 1
-    rows = _bulk_activity_rows(ctx)
-    if rows is None:  # no activity generator ran: synthesise a realistic stream per quarter
-        rows = []
-        for person_id in ctx.trainee_ids:
-            start = max(ctx.hire_dates[person_id] + timedelta(days=30), date(first_year, 1, 1))
-            day = date(start.year, (quarter_of(start) - 1) * 3 + 1, 1)
-            while day <= today:
-                for code, per_quarter in SYNTHETIC:
-                    for _ in range(rng.randint(max(per_quarter - 2, 0), per_quarter + 2)):
-                        occurred = day + timedelta(days=rng.randint(0, 89))
-                        if start <= occurred <= today:
-                            rows.append((person_id, None, code, occurred))
-                day = date(day.year + (day.month + 2) // 12, (day.month + 2) % 12 + 1, 1)
-        rows.sort(key=lambda r: r[3])
-    now = today
-    for person_id, source_id, code, occurred in rows:
-        rule = book.rule(SourceType.ACTIVITY, code, occurred)
-        if rule is None:
-            continue
-        quarter = quarter_of(occurred)
-        qk, yk = (person_id, code, occurred.year, quarter), (person_id, code, occurred.year)
-        credit = ledger.apply_caps(rule, rule.points, used_q[qk], used_y[yk])
-        used_q[qk] += credit.points
-        used_y[yk] += credit.points
-        entries.append({"person_id": person_id, "source_type": SourceType.ACTIVITY.name, "source_id": source_id,
-                        "rule_set_id": rule.rule_set_id, "rule_key": code, "dimension": rule.dimension.name,
-                        "base_points": rule.points, "points": credit.points, "capped": credit.capped,
-                        "cap_reason": credit.reason, "occurred_on": occurred, "year": occurred.year,
-                        "quarter": quarter, "note": f"{rule.label}（批量生成）", "created_at": now})
-        totals[(person_id, occurred.year, quarter, rule.dimension.name)] += credit.points
-    insert_many(PointsEntry.__table__, entries)
+    batch: list = []
+    for person_id, rows in _bulk_sources(ctx, rng, today, first_year):
+        used_q, used_y = defaultdict(Decimal), defaultdict(Decimal)
+        for source_id, code, occurred in rows:
+            rule = book.rule(SourceType.ACTIVITY, code, occurred)
+            if rule is None:
+                continue
+            quarter = quarter_of(occurred)
+            qk, yk = (code, occurred.year, quarter), (code, occurred.year)
+            credit = ledger.apply_caps(rule, rule.points, used_q[qk], used_y[yk])
+            used_q[qk] += credit.points
+            used_y[yk] += credit.points
+            batch.append({"person_id": person_id, "source_type": "ACTIVITY", "source_id": source_id,
+                          "rule_set_id": rule.rule_set_id, "rule_key": code, "dimension": rule.dimension.name,
+                          "base_points": rule.points, "points": credit.points, "capped": credit.capped,
+                          "cap_reason": credit.reason, "occurred_on": occurred, "year": occurred.year,
+                          "quarter": quarter, "note": rule.label, "created_at": today})
+            totals[(person_id, occurred.year, quarter, rule.dimension.name)] += credit.points
+        if len(batch) >= FLUSH:
+            insert_many(PointsEntry.__table__, batch)
+            written, batch = written + len(batch), []
+    insert_many(PointsEntry.__table__, batch)
+    written += len(batch)
     insert_many(PointsTotal.__table__, [{"person_id": p, "year": y, "quarter": q, "dimension": d, "points": v}
                                         for (p, y, q, d), v in totals.items()])
-    return len(entries) + len(totals)
+    return written + len(totals)
 
 
-def _bulk_activity_rows(ctx: BulkContext):
-    """[(person, activity id, type code, date)] of approved bulk activities, or None when there are none."""
+def _bulk_sources(ctx: BulkContext, rng, today, first_year):
+    """Yield (person id, [(activity id | None, type code, date)] in date order) for every trainee."""
     from trainee.activities.models import Activity, ActivityStatus, ActivityType
 
-    exists = db.session.execute(select(Activity.id).where(Activity.status == ActivityStatus.APPROVED).limit(1)).first()
-    if not exists:
-        return None
-    result = db.session.execute(select(Activity.person_id, Activity.id, ActivityType.code, Activity.date)
-                                .join(ActivityType).where(Activity.status == ActivityStatus.APPROVED)
-                                .order_by(Activity.date, Activity.id))
-    return [tuple(r) for r in result]
+    has_activities = db.session.execute(select(Activity.id).where(Activity.status == ActivityStatus.APPROVED)
+                                        .limit(1)).first()
+    if has_activities:  # derive from the bulk activities, person by person
+        query = (select(Activity.person_id, Activity.id, ActivityType.code, Activity.date).join(ActivityType)
+                 .where(Activity.status == ActivityStatus.APPROVED).order_by(Activity.person_id, Activity.date, Activity.id))
+        current, rows = None, []
+        for person_id, activity_id, code, day in db.session.execute(query):
+            if person_id != current and current is not None:
+                yield current, rows
+                rows = []
+            current = person_id
+            rows.append((activity_id, code, day))
+        if current is not None:
+            yield current, rows
+        return
+    for person_id in ctx.trainee_ids:
+        start = max(ctx.hire_dates[person_id] + timedelta(days=30), date(first_year, 1, 1))
+        rows = []
+        quarter_start = date(start.year, (quarter_of(start) - 1) * 3 + 1, 1)
+        while quarter_start <= today:
+            for code, mean in SYNTHETIC:
+                for _ in range(rng.randint(max(mean - 1, 0), mean + 1)):
+                    occurred = quarter_start + timedelta(days=rng.randint(0, 89))
+                    if start <= occurred <= today:
+                        rows.append((None, code, occurred))
+            quarter_start = date(quarter_start.year + quarter_start.month // 10, (quarter_start.month + 2) % 12 + 1, 1)
+        rows.sort(key=lambda r: r[2])
+        yield person_id, rows

@@ -57,7 +57,8 @@ def rule_set_form(base):
     for r in base.award_rules:
         setattr(RuleSetForm, f"award_{r.id}", number(_l("分值"), r.points))
     for r in base.checklist_rules:
-        setattr(RuleSetForm, f"chk_{r.category}", number(_l("分值"), r.points))
+        label = _l("政治必研（每项分值）") if r.category == "POLITICAL" else _l("业务必学（每项分值）")
+        setattr(RuleSetForm, f"chk_{r.category}", number(label, r.points))
     for r in base.negative_rules:
         setattr(RuleSetForm, f"neg_{r.code}_name", StringField(_l("名称"), default=r.name,
                                                                validators=[Optional(), Length(max=60), _no_markup]))

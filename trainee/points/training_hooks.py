@@ -35,6 +35,34 @@ def points_in_window(person_id: int, start: date, end: date | None, dimension: s
     return Decimal(db.session.execute(query).scalar_one())
 
 
+def _window_sum(daily, start, end, dimension) -> Decimal:
+    return sum((points for day, dim, points in daily
+                if day >= start and (end is None or day < end) and (dimension is None or dim == dimension)), Decimal(0))
+
+
+@engine.batch_loader
+def load_points(contexts) -> None:
+    """One query for a whole list: every person's points per day and dimension, windowed per stage in memory."""
+    if not contexts:
+        return
+    ids = [ctx.person.id for ctx in contexts]
+    daily: dict = {pid: [] for pid in ids}
+    for start in range(0, len(ids), 900):
+        rows = db.session.execute(select(PointsEntry.person_id, PointsEntry.occurred_on, PointsEntry.dimension,
+                                         func.sum(PointsEntry.points))
+                                  .where(PointsEntry.person_id.in_(ids[start:start + 900]))
+                                  .group_by(PointsEntry.person_id, PointsEntry.occurred_on, PointsEntry.dimension))
+        for pid, day, dim, total in rows:
+            daily[pid].append((day, getattr(dim, "name", dim), Decimal(total)))
+    for ctx in contexts:
+        for code in STAGE_ORDER:
+            begin, end = _stage_window(code, ctx)
+            if begin is None:
+                continue
+            for dimension in (None, "D1", "D2", "D3", "D4"):
+                ctx.cache[("points", code, dimension)] = _window_sum(daily[ctx.person.id], begin, end, dimension)
+
+
 @evaluator(RequirementKind.POINTS)
 def eval_points(requirement, ctx: ProgressContext) -> RequirementProgress:
     """params {"points": 60, "dimension": null | "D1"}: points earned while in the requirement's stage."""
