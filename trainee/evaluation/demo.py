@@ -21,8 +21,11 @@ MENTOR_COMMENTS = ["工作踏实认真，审查报告质量稳步提高；下一
 
 @demo_step(90)
 def demo_annual_evaluation(ctx: DemoContext) -> None:
+    from trainee.notifications.models import Notification
+
     hr = ctx.users["hr"]
     year = ctx.today.year - 1
+    last_note = db.session.execute(db.select(db.func.max(Notification.id))).scalar() or 0
     cycle = ops.open_cycle(hr, year=year, name=f"{year} 年度检察官助理综合评价", unit_ids=[u.id for u in ctx.units.values()],
                            cohort_basis=CohortBasis.SCOPE)
     mentors = {u.person_id: u for u in ctx.users.values() if u.person_id}
@@ -50,6 +53,8 @@ def demo_annual_evaluation(ctx: DemoContext) -> None:
         evaluation.graded_at = january + timedelta(days=10)
     cycle.created_at = january - timedelta(days=20)
     cycle.finalised_at = january + timedelta(days=15)
+    # Last January's notices were read long ago: the demo inbox starts clean.
+    db.session.execute(db.delete(Notification).where(Notification.id > last_note))
 
 
 @demo_step(91)
