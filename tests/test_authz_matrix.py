@@ -38,14 +38,31 @@ EXPECTED = {
     "api.openapi_json": row(200, 200, 200, 200, 200, 200, 200, anon=200),
     "api.me": row(200, 200, 200, 200, 200, 200, 200, anon=401),
     "api.people": row(200, 200, 200, 200, 200, 403, 403, anon=401),
+    # dossiers: HR in scope, the trainee, a current mentor; the job belongs to `hr` (unit XT, not finished)
+    "dossiers.preview": row(403, 200, 404, 403, 200, 200, 404),
+    "dossiers.pdf": row(403, 200, 404, 403, 200, 200, 404),
+    "dossiers.verify": row(200, 200, 200, 200, 200, 200, 200, anon=200),
+    "dossiers.batch": row(403, 200, 200, 403, 403, 403, 403),
+    "dossiers.jobs": row(403, 200, 200, 403, 403, 403, 403),
+    "dossiers.job": row(404, 200, 404, 404, 404, 404, 404),
+    "dossiers.job_status": row(404, 200, 404, 404, 404, 404, 404),
+    "dossiers.job_download": row(404, 404, 404, 404, 404, 404, 404),
+    "api.trainee_dossier_pdf": row(403, 200, 404, 403, 200, 200, 404, anon=401),
 }
 SKIP = {"static"}
 
 
 def sample_values(demo):
+    from trainee.dossiers.models import DossierJob
+    from trainee.extensions import db
+
     trainee = demo["trainee"].person
+    job = DossierJob(created_by_id=demo["hr"].id, scope_kind="unit", scope_id=trainee.unit_id,
+                     scope_label=trainee.unit.name, unit_id=trainee.unit_id, person_ids=[trainee.id], total=1)
+    db.session.add(job)
+    db.session.commit()
     return {"person_id": trainee.id, "user_id": demo["trainee"].id, "unit_id": trainee.unit_id,
-            "department_id": trainee.department_id, "role": "trainee"}
+            "department_id": trainee.department_id, "role": "trainee", "job_id": job.id}
 
 
 def get_routes(app):

@@ -11,6 +11,7 @@ FEATURES = [
     "trainee.auth",
     "trainee.org",
     "trainee.admin",
+    "trainee.dossiers",
     "trainee.api",
     "trainee.cli",
 ]

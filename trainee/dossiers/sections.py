@@ -1,0 +1,161 @@
+"""The sections of a dossier: one provider function per section, registered with `@section(order, key)`.
+
+A provider receives the person and the DossierContext and returns a dict for its template
+(templates/dossiers/sections/<key>.html), or None to leave the section out. A feature whose data is
+not on this installation yet is printed as a plain "本节数据尚未启用" section by `pending()`, never
+with invented data; when the feature lands, its provider replaces the placeholder.
+"""
+import importlib.util
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+
+from trainee.extensions import db
+
+
+@dataclass
+class DossierContext:
+    today: date
+    code: str | None = None          # verification code (None in the browser preview)
+    printed_by: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass(order=True)
+class Section:
+    order: int
+    key: str = field(compare=False)
+    title: object = field(compare=False)
+    provider: Callable = field(compare=False)
+
+
+SECTIONS: dict[str, Section] = {}
+
+
+def section(order: int, key: str, title):
+    """Register a section provider; registering the same key again replaces the earlier provider."""
+    def register(func):
+        SECTIONS[key] = Section(order, key, title, func)
+        return func
+    return register
+
+
+def feature_available(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+def pending(note=None) -> dict:
+    return {"pending": True, "note": note or _l("本节数据尚未启用：相关功能上线后自动列入。")}
+
+
+def build(person, ctx: DossierContext) -> list[dict]:
+    """The sections in print order, each {"key", "title", "number", "data"}; providers returning None are left out."""
+    built = []
+    for sec in sorted(SECTIONS.values()):
+        data = sec.provider(person, ctx)
+        if data is None:
+            continue
+        built.append({"key": sec.key, "title": sec.title, "number": len(built) + 1, "data": data,
+                      "template": "dossiers/sections/_pending.html" if data.get("pending")
+                      else f"dossiers/sections/{sec.key}.html"})
+    return built
+
+
+# --- profile (org) --------------------------------------------------------------------------------
+
+@section(10, "profile", _l("基本情况"))
+def profile(person, ctx):
+    from trainee.core.time import months_between
+
+    years = None
+    if person.hire_date:
+        months = months_between(person.hire_date, ctx.today)
+        years = f"{months // 12} 年 {months % 12} 个月"
+    return {"person": person, "service": years}
+
+
+# --- training model: stages and the nine transitions (trainee/training, pending) ---------------
+
+@section(20, "training", _l("阶段历程与九项转变"))
+def training(person, ctx):
+    return pending()
+
+
+# --- mentoring -------------------------------------------------------------------------------------
+
+@section(30, "mentors", _l("带教经历"))
+def mentors(person, ctx):
+    from trainee.mentoring.models import MentorAssignment
+
+    rows = db.session.execute(
+        db.select(MentorAssignment).where(MentorAssignment.trainee_id == person.id)
+        .order_by(MentorAssignment.start_date, MentorAssignment.id)).scalars().all()
+    return {"assignments": rows, "comments_pending": True}
+
+
+# --- features still to land: printed as pending ------------------------------------------------
+
+@section(40, "checklist", _l("双学铸魂必学清单"))
+def checklist(person, ctx):
+    return pending()
+
+
+@section(50, "work", _l("工作纪实汇总"))
+def work(person, ctx):
+    return pending()
+
+
+@section(60, "points", _l("积分考核"))
+def points(person, ctx):
+    return pending()
+
+
+@section(70, "negative", _l("负面清单记录"))
+def negative(person, ctx):
+    return pending()
+
+
+@section(80, "evaluations", _l("年度综合评价"))
+def evaluations(person, ctx):
+    return pending()
+
+
+@section(90, "competitions", _l("竞赛、荣誉与人才库"))
+def competitions(person, ctx):
+    return pending()
+
+
+@section(100, "career", _l("职业发展：履历、轮岗与发展规划"))
+def career(person, ctx):
+    return pending()
+
+
+@section(900, "signature", _l("审核签章"))
+def signature(person, ctx):
+    return {}
+
+
+# --- cover facts: small values printed on the cover (the current stage comes from trainee/training) ---
+
+COVER: dict[str, Callable] = {}
+
+
+def cover_fact(key: str):
+    def register(func):
+        COVER[key] = func
+        return func
+    return register
+
+
+def cover(person, ctx: DossierContext) -> dict:
+    return {key: func(person, ctx) for key, func in COVER.items()}
+
+
+@cover_fact("stage")
+def current_stage(person, ctx):
+    return None  # replaced when the training model lands
