@@ -5,7 +5,7 @@ STAMP  := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
 FLASK  := $(BIN)/flask --app app
 PORT   ?= 5000
 
-.PHONY: run test lint bench bootstrap translations system-deps extract-messages
+.PHONY: run test lint bench bootstrap translations system-deps extract-messages worker
 
 $(STAMP): requirements.txt
 	@test -x $(BIN)/python || python3 -m venv $(VENV)
@@ -29,11 +29,15 @@ test: bootstrap
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 lint: $(STAMP)
-	$(BIN)/ruff check trainee app.py tests bench
+	$(BIN)/ruff check trainee app.py tests $(wildcard bench)
 
 bench: bootstrap
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 extract-messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o trainee/translations/messages.pot .
 	$(BIN)/pybabel update -i trainee/translations/messages.pot -d trainee/translations
+
+# Batch dossier jobs on the RQ queue (needs REDIS_URL; without it jobs run in the web process).
+worker: bootstrap
+	$(FLASK) dossier-worker

@@ -35,6 +35,7 @@ EXPECTED = {
     "admin.unit_edit": ADMIN_ONLY,
     "admin.department_edit": ADMIN_ONLY,
     "admin.audit_log": ADMIN_ONLY,
+    "notifications.inbox": ALL,
     "api.openapi_json": row(200, 200, 200, 200, 200, 200, 200, anon=200),
     "api.me": row(200, 200, 200, 200, 200, 200, 200, anon=401),
     "api.people": row(200, 200, 200, 200, 200, 403, 403, anon=401),

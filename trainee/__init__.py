@@ -11,6 +11,9 @@ FEATURES = [
     "trainee.auth",
     "trainee.org",
     "trainee.admin",
+    "trainee.training",
+    "trainee.activities",
+    "trainee.notifications",
     "trainee.dossiers",
     "trainee.api",
     "trainee.cli",
@@ -29,4 +32,7 @@ def create_app(config: Config | None = None) -> Flask:
     extensions.limiter.init_app(app)
     for name in FEATURES:
         importlib.import_module(name).register(app)
+    from trainee.core import querycount
+
+    querycount.init_app(app)
     return app

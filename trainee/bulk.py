@@ -35,6 +35,7 @@ class BulkContext:
     mentor_ids: list = field(default_factory=list)
     mentor_of: dict = field(default_factory=dict)  # trainee id -> mentor id
     hire_dates: dict = field(default_factory=dict)  # trainee id -> date
+    stage_of: dict = field(default_factory=dict)  # trainee id -> (current stage code, since)
 
 
 def bulk_step(order: int):

@@ -153,6 +153,18 @@ def _mentoring_assign(user, person):
     return is_hr_for(user, person)
 
 
+# --- HR operations (issue #8): bulk actions, import, exports, reports --------------------------------
+
+@rule("people.bulk_assign_mentor")
+def _people_bulk_assign_mentor(user, _obj):
+    return user.has_role(Role.HR)  # the assignment itself is checked per person by "mentoring.assign"
+
+
+@rule("people.import", "reports.view", "reports.export")
+def _hr_operations(user, _obj):
+    return user.has_role(Role.HR, Role.ADMIN)
+
+
 # --- dossiers (成长档案) ------------------------------------------------------------------------
 
 @rule("dossier.print")

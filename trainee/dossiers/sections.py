@@ -79,11 +79,27 @@ def profile(person, ctx):
     return {"person": person, "service": years}
 
 
-# --- training model: stages and the nine transitions (trainee/training, pending) ---------------
+# --- training model: stages and the nine transitions (trainee/training) --------------------------
 
 @section(20, "training", _l("阶段历程与九项转变"))
 def training(person, ctx):
-    return pending()
+    from trainee.core.time import months_between
+    from trainee.training import models as tm
+
+    records = db.session.execute(
+        db.select(tm.StageRecord).where(tm.StageRecord.person_id == person.id)
+        .order_by(tm.StageRecord.start_date, tm.StageRecord.id)).scalars().all()
+    timeline = [{"stage": r.stage, "start": r.start_date, "end": r.end_date, "reason": r.reason,
+                 "months": months_between(r.start_date, r.end_date or ctx.today)} for r in records]
+    reached = {r.stage_id for r in records}
+    stages = db.session.execute(db.select(tm.Stage).order_by(tm.Stage.order)).scalars().all()
+    # Per-trainee transition states (status, date, signing mentor) come with the progress engine.
+    state_model = getattr(tm, "TransitionState", None)
+    transitions = []
+    for stage in stages:
+        for t in stage.transitions:
+            transitions.append({"transition": t, "stage": stage, "reached": stage.id in reached, "state": None})
+    return {"timeline": timeline, "transitions": transitions, "states_available": state_model is not None}
 
 
 # --- mentoring -------------------------------------------------------------------------------------
@@ -107,7 +123,39 @@ def checklist(person, ctx):
 
 @section(50, "work", _l("工作纪实汇总"))
 def work(person, ctx):
-    return pending()
+    """Approved entries by type and year, with highlights; every entry is listed in the appendix."""
+    entries = approved_activities(person, ctx)
+    if not entries:
+        return {"empty": True}
+    years = sorted({a.date.year for a in entries})
+    by_type: dict = {}
+    for a in entries:
+        row = by_type.setdefault(a.type_id, {"type": a.type, "years": dict.fromkeys(years, 0), "total": 0,
+                                             "hours": 0})
+        row["years"][a.date.year] += 1
+        row["total"] += 1
+        row["hours"] += float(a.hours or 0)
+    rows = sorted(by_type.values(), key=lambda r: (r["type"].order, r["type"].code))
+    totals = {y: sum(r["years"][y] for r in rows) for y in years}
+    # Highlights: the latest entries of the weightiest kinds (major cases, research, teaching...).
+    weighty = [a for a in entries if float(a.type.default_points or 0) >= 4]
+    highlights = sorted(weighty, key=lambda a: (a.date, a.id), reverse=True)[:10]
+    return {"years": years, "rows": rows, "totals": totals, "count": len(entries), "highlights": highlights}
+
+
+def approved_activities(person, ctx: DossierContext):
+    """Approved entries in date order, loaded once per dossier (the summary and the appendix share them)."""
+    from sqlalchemy.orm import selectinload
+
+    from trainee.activities.models import Activity, ActivityStatus
+
+    key = ("approved_activities", person.id)
+    if key not in ctx.extra:
+        ctx.extra[key] = db.session.execute(
+            db.select(Activity).where(Activity.person_id == person.id, Activity.status == ActivityStatus.APPROVED)
+            .options(selectinload(Activity.type), selectinload(Activity.transition))
+            .order_by(Activity.date, Activity.id)).scalars().all()
+    return ctx.extra[key]
 
 
 @section(60, "points", _l("积分考核"))
@@ -140,6 +188,12 @@ def signature(person, ctx):
     return {}
 
 
+@section(950, "appendix", _l("附录：已审核通过的工作记录"))
+def appendix(person, ctx):
+    entries = approved_activities(person, ctx)
+    return {"entries": entries} if entries else None
+
+
 # --- cover facts: small values printed on the cover (the current stage comes from trainee/training) ---
 
 COVER: dict[str, Callable] = {}
@@ -158,4 +212,11 @@ def cover(person, ctx: DossierContext) -> dict:
 
 @cover_fact("stage")
 def current_stage(person, ctx):
-    return None  # replaced when the training model lands
+    from trainee.training.models import StageRecord
+
+    record = db.session.execute(
+        db.select(StageRecord).where(StageRecord.person_id == person.id, StageRecord.end_date.is_(None))
+        .order_by(StageRecord.start_date.desc()).limit(1)).scalar_one_or_none()
+    if record is None:
+        return None
+    return f"{record.stage.name}（{record.stage.theme}），{record.start_date:%Y-%m-%d} 起"

@@ -1,0 +1,2 @@
+def register(app):
+    from trainee.activities import defaults  # noqa: F401  (registers the reference loader)
