@@ -353,3 +353,20 @@ def test_the_command_line_prints_one_dossier(app, demo, tmp_path):
     assert out.read_bytes().startswith(b"%PDF-") and "核验码" in result.output
     result = runner.invoke(args=["dossier", "NOPE", "-o", str(out)])
     assert result.exit_code != 0 and "不存在" in result.output
+
+
+@needs_poppler
+def test_stages_transitions_work_summary_and_appendix_with_repeated_headers(as_role, demo, db):
+    from trainee.dossiers.sample import add_approved_activities
+
+    person = demo["trainee"].person
+    add_approved_activities(person, entries=90, years=2)
+    data = print_pdf(as_role("hr"), person.id).data
+    pages = pdftotext(data).split("\f")
+    text = squash("".join(pages))
+    assert "阶段历程与九项转变" in text and "初阶" in text and "中阶" in text
+    assert "学理思维转法理思维" in text and "合格履职转创新引领" in text
+    assert "审核通过的工作记录共90条" in text and "协助办案" in text
+    appendix_pages = [p for p in pages if "序号" in p and "案号" in p]
+    assert len(appendix_pages) >= 2  # the header row is repeated on every page of the appendix
+    assert "本节数据尚未启用" in text  # checklists, points... not on main yet
