@@ -39,6 +39,12 @@ EXPECTED = {
     "api.openapi_json": row(200, 200, 200, 200, 200, 200, 200, anon=200),
     "api.me": row(200, 200, 200, 200, 200, 200, 200, anon=401),
     "api.people": row(200, 200, 200, 200, 200, 403, 403, anon=401),
+    # training (issue #3)
+    "training.progress_page": row(200, 200, 404, 200, 200, 200, 404),
+    "training.my_progress": row(404, 404, 404, 404, 404, 302, 302),
+    "api.training_model": row(200, 200, 200, 200, 200, 200, 200, anon=401),
+    "api.trainees": row(200, 200, 200, 200, 200, 403, 403, anon=401),
+    "api.trainee_detail": row(200, 200, 404, 200, 200, 200, 404, anon=401),
     # dossiers: HR in scope, the trainee, a current mentor; the job belongs to `hr` (unit XT, not finished)
     "dossiers.preview": row(403, 200, 404, 403, 200, 200, 404),
     "dossiers.pdf": row(403, 200, 404, 403, 200, 200, 404),

@@ -1,7 +1,7 @@
 """dossiers
 
 Revision ID: dossiers
-Revises: 0004
+Revises: training
 Create Date: 2026-11-25 18:51:55.970896
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'dossiers'
-down_revision = '0004'
+down_revision = 'training'
 branch_labels = None
 depends_on = None
 

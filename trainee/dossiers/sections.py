@@ -83,23 +83,35 @@ def profile(person, ctx):
 
 @section(20, "training", _l("阶段历程与九项转变"))
 def training(person, ctx):
+    """Stage history, promotions, and the nine transitions with status, date and signing mentor."""
+    from sqlalchemy.orm import selectinload
+
     from trainee.core.time import months_between
     from trainee.training import models as tm
+    from trainee.training.progress import person_progress
 
     records = db.session.execute(
         db.select(tm.StageRecord).where(tm.StageRecord.person_id == person.id)
+        .options(selectinload(tm.StageRecord.stage))
         .order_by(tm.StageRecord.start_date, tm.StageRecord.id)).scalars().all()
     timeline = [{"stage": r.stage, "start": r.start_date, "end": r.end_date, "reason": r.reason,
                  "months": months_between(r.start_date, r.end_date or ctx.today)} for r in records]
-    reached = {r.stage_id for r in records}
-    stages = db.session.execute(db.select(tm.Stage).order_by(tm.Stage.order)).scalars().all()
-    # Per-trainee transition states (status, date, signing mentor) come with the progress engine.
-    state_model = getattr(tm, "TransitionState", None)
+    progress = person_progress(person, ctx.today)
     transitions = []
-    for stage in stages:
-        for t in stage.transitions:
-            transitions.append({"transition": t, "stage": stage, "reached": stage.id in reached, "state": None})
-    return {"timeline": timeline, "transitions": transitions, "states_available": state_model is not None}
+    for stage_view in progress.stages:
+        for tv in stage_view.transitions:
+            state = tv.state
+            signed = state is not None and tv.status is tm.TransitionStatus.ACHIEVED
+            transitions.append({
+                "transition": tv.transition, "stage": stage_view.stage, "status": tv.status,
+                "date": state.decided_on if signed else None,
+                "mentor": state.mentor.name if signed and state.mentor else None,
+                "met": sum(1 for r in tv.requirements if r.progress.met), "total": len(tv.requirements)})
+    promotions = db.session.execute(
+        db.select(tm.PromotionRequest).where(tm.PromotionRequest.person_id == person.id)
+        .order_by(tm.PromotionRequest.recommended_on, tm.PromotionRequest.id)).scalars().all()
+    return {"timeline": timeline, "transitions": transitions, "promotions": promotions,
+            "qualified": progress.qualified}
 
 
 # --- mentoring -------------------------------------------------------------------------------------
@@ -180,7 +192,17 @@ def competitions(person, ctx):
 
 @section(100, "career", _l("职业发展：履历、轮岗与发展规划"))
 def career(person, ctx):
-    return pending()
+    from trainee.training import models as tm
+
+    events = db.session.execute(db.select(tm.CareerEvent).where(tm.CareerEvent.person_id == person.id)
+                                .order_by(tm.CareerEvent.date, tm.CareerEvent.id)).scalars().all()
+    rotations = db.session.execute(db.select(tm.Rotation).where(tm.Rotation.person_id == person.id)
+                                   .order_by(tm.Rotation.start_date, tm.Rotation.id)).scalars().all()
+    plans = db.session.execute(db.select(tm.DevelopmentPlan).where(tm.DevelopmentPlan.person_id == person.id,
+                                                                   tm.DevelopmentPlan.status != tm.PlanStatus.DRAFT)
+                               .order_by(tm.DevelopmentPlan.year.desc())).scalars().all()
+    return {"events": events, "rotations": rotations, "plan": plans[0] if plans else None,
+            "earlier_plans": plans[1:]}
 
 
 @section(900, "signature", _l("审核签章"))
