@@ -234,10 +234,11 @@ def _department_of(demo):
     return demo["trainee"].person.department
 
 
-def _wait(job_id):
+def _wait(db, job_id):
     thread = jobs.THREADS.pop(job_id, None)
     if thread is not None:
         thread.join(120)
+    db.session.commit()  # end the test's read snapshot: see what the job committed
 
 
 def test_hr_prints_a_department_in_a_background_thread_and_downloads_the_zip(as_role, demo, db):
@@ -248,8 +249,7 @@ def test_hr_prints_a_department_in_a_background_thread_and_downloads_the_zip(as_
     assert response.status_code == 302, response.get_data(as_text=True)
     job = db.session.execute(db.select(DossierJob)).scalar_one()
     assert job.runner == "thread" and job.total >= 2
-    _wait(job.id)
-    db.session.expire_all()
+    _wait(db, job.id)
     job = db.session.get(DossierJob, job.id)
     assert job.status is JobStatus.DONE and job.done == job.total and job.failed == 0
     status = client.get(f"/dossiers/jobs/{job.id}/status.json").json
@@ -285,8 +285,7 @@ def test_one_failure_is_reported_and_the_rest_are_printed(as_role, demo, db, mon
     client.post("/dossiers/batch", data={"scope": "department", "department_id": str(_department_of(demo).id),
                                          "variant": "standard"})
     job = db.session.execute(db.select(DossierJob)).scalar_one()
-    _wait(job.id)
-    db.session.expire_all()
+    _wait(db, job.id)
     job = db.session.get(DossierJob, job.id)
     assert job.status is JobStatus.DONE and job.failed == 1 and job.done == job.total - 1
     assert "模拟失败" in job.error and demo["trainee"].person.name in job.error
@@ -316,7 +315,6 @@ def test_a_queued_job_can_be_cancelled(as_role, demo, db, monkeypatch):
     client.post("/dossiers/batch", data={"scope": "unit", "unit_id": str(demo["hr"].unit_id), "variant": "standard"})
     job = db.session.execute(db.select(DossierJob)).scalar_one()
     assert client.post(f"/dossiers/jobs/{job.id}/cancel").status_code == 302
-    db.session.expire_all()
     assert db.session.get(DossierJob, job.id).status is JobStatus.CANCELLED
     assert "dossier.batch_cancelled" in set(db.session.execute(db.select(AuditEntry.action)).scalars())
 
@@ -340,6 +338,7 @@ def test_with_redis_the_batch_runs_on_an_rq_worker(app, as_role, demo, db):
     queue = jobs.queue(app)
     assert queue.count == 1
     SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    db.session.commit()
     job = db.session.get(DossierJob, job_id)
     assert job.status is JobStatus.DONE and job.done == job.total
     queue.delete(delete_jobs=True)

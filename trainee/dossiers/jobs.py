@@ -12,6 +12,7 @@ from pathlib import Path
 
 from flask import current_app
 
+from trainee.core.db import write_transaction
 from trainee.core.time import local_today, utcnow
 from trainee.extensions import db
 
@@ -85,59 +86,64 @@ def run_job(job_id: int) -> None:
     from trainee.dossiers.operations import JOB_RETENTION, produce
     from trainee.org.models import Person
 
+    def save(**changes):
+        """Write job fields in a short write transaction (never holding a lock while rendering)."""
+        with write_transaction():
+            job = db.session.get(DossierJob, job_id)
+            for key, value in changes.items():
+                setattr(job, key, value(job) if callable(value) else value)
+        return job
+
     job = db.session.get(DossierJob, job_id)
     if job is None or job.status is not JobStatus.QUEUED:
         return
-    job.status, job.started_at = JobStatus.RUNNING, utcnow()
-    db.session.commit()
+    save(status=JobStatus.RUNNING, started_at=utcnow())
+    job = db.session.get(DossierJob, job_id)
     actor = db.session.get(User, job.created_by_id)
-    folder = job_dir(current_app, job.id)
-    target = folder / "dossiers.zip"
+    variant, person_ids = job.variant, list(job.person_ids)
+    folder = job_dir(current_app, job_id)
+    target, partial = folder / "dossiers.zip", folder / "dossiers.part"
     errors: list[str] = []
+    cancelled = False
     try:
-        with zipfile.ZipFile(target.with_suffix(".part"), "w", compression=zipfile.ZIP_STORED) as archive:
-            for person_id in list(job.person_ids):
-                db.session.refresh(job)
+        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED) as archive:
+            for person_id in person_ids:
+                db.session.rollback()  # a fresh read: sees a cancellation requested meanwhile
+                job = db.session.get(DossierJob, job_id)
                 if job.cancel_requested:
+                    cancelled = True
                     break
                 person = db.session.get(Person, person_id)
                 try:
                     if person is None:
                         raise LookupError(f"人员 {person_id} 不存在")
-                    printed = produce(actor, person, job.variant, job=job)
+                    printed = produce(actor, person, variant, job=job)
                     archive.writestr(printed.filename, printed.data)
-                    job.done += 1
+                    save(done=lambda j: j.done + 1)
                 except Exception as error:  # one person's failure is reported, the rest go on
                     db.session.rollback()
-                    log.exception("dossier job %s: person %s failed", job.id, person_id)
+                    log.exception("dossier job %s: person %s failed", job_id, person_id)
                     name = person.name if person is not None else str(person_id)
                     errors.append(f"{name}：{type(error).__name__}: {str(error)[:200]}")
-                    job = db.session.get(DossierJob, job_id)
-                    job.failed += 1
-                job.error = "\n".join(errors) or None
-                db.session.commit()
-        os.replace(target.with_suffix(".part"), target)
+                    save(failed=lambda j: j.failed + 1, error="\n".join(errors)[:4000])
+        os.replace(partial, target)
     except Exception as error:
-        db.session.rollback()
         log.exception("dossier job %s failed", job_id)
-        job = db.session.get(DossierJob, job_id)
-        job.status, job.finished_at = JobStatus.FAILED, utcnow()
-        job.error = "\n".join([*errors, f"{type(error).__name__}: {error}"])[:4000]
-        db.session.commit()
+        partial.unlink(missing_ok=True)
+        save(status=JobStatus.FAILED, finished_at=utcnow(),
+             error="\n".join([*errors, f"{type(error).__name__}: {error}"])[:4000])
         return
-    db.session.refresh(job)
-    job.finished_at = utcnow()
-    if job.cancel_requested:
-        job.status = JobStatus.CANCELLED
+    job = db.session.get(DossierJob, job_id)
+    if cancelled:
         target.unlink(missing_ok=True)
+        save(status=JobStatus.CANCELLED, finished_at=utcnow())
     elif job.done == 0:
-        job.status = JobStatus.FAILED
         target.unlink(missing_ok=True)
+        save(status=JobStatus.FAILED, finished_at=utcnow())
     else:
-        job.status = JobStatus.DONE
-        job.result_path, job.result_name = str(target), _zip_name(job)
-        job.expires_at = job.finished_at + JOB_RETENTION
-    db.session.commit()
+        now = utcnow()
+        save(status=JobStatus.DONE, finished_at=now, result_path=str(target), result_name=_zip_name(job),
+             expires_at=now + JOB_RETENTION)
 
 
 def purge_expired(app) -> int:
@@ -147,9 +153,9 @@ def purge_expired(app) -> int:
     removed = 0
     expired = db.session.execute(db.select(DossierJob).where(
         DossierJob.expires_at <= utcnow(), DossierJob.result_path.is_not(None))).scalars()
-    for job in expired:
-        Path(job.result_path).unlink(missing_ok=True)
-        job.result_path = None
+    for job_id, path in [(j.id, j.result_path) for j in expired]:
+        Path(path).unlink(missing_ok=True)
+        with write_transaction():
+            db.session.get(DossierJob, job_id).result_path = None
         removed += 1
-    db.session.commit()
     return removed

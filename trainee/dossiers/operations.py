@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from trainee import audit, policy
 from trainee.core.errors import DomainError, NotFound, ValidationFailed
+from trainee.core.db import write_transaction
 from trainee.core.ops import transaction
 from trainee.core.time import local_today, utcnow
 from trainee.dossiers import render, sections
@@ -72,7 +73,8 @@ def produce(actor, person: Person, variant: DossierVariant = DossierVariant.STAN
             page_count=pdf.pages, byte_count=len(pdf.data), job_id=job.id if job else None,
             font_note=pdf.glyphs.summary()[:300] or None)
         try:
-            with transaction():
+            # Rendering only read; the write takes the lock just for the insert (SQLite: BEGIN IMMEDIATE).
+            with write_transaction():
                 db.session.add(record)
                 db.session.flush()
                 audit.record("dossier.printed", record, actor=actor, unit_id=person.unit_id,
