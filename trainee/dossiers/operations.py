@@ -7,8 +7,8 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from trainee import audit, policy
-from trainee.core.errors import DomainError, NotFound, ValidationFailed
 from trainee.core.db import write_transaction
+from trainee.core.errors import DomainError, NotFound, ValidationFailed
 from trainee.core.ops import transaction
 from trainee.core.time import local_today, utcnow
 from trainee.dossiers import render, sections
