@@ -14,6 +14,7 @@ FEATURES = [
     "trainee.training",
     "trainee.activities",
     "trainee.notifications",
+    "trainee.competitions",
     "trainee.api",
     "trainee.cli",
 ]
