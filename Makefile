@@ -29,10 +29,10 @@ test: bootstrap
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 lint: $(STAMP)
-	$(BIN)/ruff check trainee app.py tests bench
+	$(BIN)/ruff check trainee app.py tests $(wildcard bench)
 
 bench: bootstrap
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 extract-messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o trainee/translations/messages.pot .

@@ -13,9 +13,8 @@ import pytest
 
 os.environ.setdefault("INSTANCE_DIR", tempfile.mkdtemp(prefix="trainee-test-instance-"))
 
-from sqlalchemy import create_engine, text  # noqa: E402
-
 from flask.testing import FlaskClient  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
 
 from trainee import create_app  # noqa: E402
 from trainee.config import TestConfig  # noqa: E402
@@ -171,3 +170,47 @@ def pytest_report_header(config):
 
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+@pytest.fixture
+def live_server(app, demo, tmp_path):
+    """The app with the demo data, served over HTTP in a thread, for browser tests. Yields the base URL."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    _db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=contextvars.Context().run, args=(server.serve_forever,), daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture
+def browser_page():
+    """A Playwright page in Debian's Chromium; skips with the reason when either is missing."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium not installed at /usr/bin/chromium (make test installs it when run as root)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("playwright is not installed")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+        yield page
+        browser.close()
+
+
+def browser_login(page, base_url: str, username: str, password: str = "demo1234") -> None:
+    page.goto(f"{base_url}/login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()

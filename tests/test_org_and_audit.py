@@ -93,3 +93,36 @@ def test_admin_cannot_remove_own_admin_role(as_role, demo, db):
 def test_error_pages_are_in_chinese_in_the_layout(client, demo):
     page = client.get("/definitely-missing").get_data(as_text=True)
     assert "页面不存在" in page and "三阶九转" in page
+
+
+def test_saving_a_stale_person_form_is_refused_and_changes_nothing(as_role, demo, db):
+    person = demo["trainee"].person
+    stale_version = person.version
+    base = form(demo, staff_no=person.staff_no, name=person.name, unit_id=person.unit_id,
+                department_id=person.department_id, version=str(stale_version))
+    first = as_role("hr").post(f"/people/{person.id}/edit", data=dict(base, rank="二级检察官助理"))
+    assert first.status_code == 302
+    second = as_role("hr").post(f"/people/{person.id}/edit", data=dict(base, rank="一级检察官助理"))
+    assert "已被他人修改" in second.get_data(as_text=True)
+    db.session.refresh(person)
+    assert person.rank == "二级检察官助理" and person.version == stale_version + 1
+
+
+def test_concurrent_write_of_the_same_row_gives_409_not_a_lost_update(app, demo, db):
+    """Two sessions load the same row; the second flush hits the version check."""
+    from sqlalchemy.orm import Session
+    from sqlalchemy.orm.exc import StaleDataError
+
+    person_id = demo["trainee"].person.id
+    with Session(db.engine) as one, Session(db.engine) as two:
+        a, b = one.get(Person, person_id), two.get(Person, person_id)
+        a.rank = "A"
+        one.commit()
+        b.rank = "B"
+        try:
+            two.commit()
+            raise AssertionError("the stale write was accepted")
+        except StaleDataError:
+            two.rollback()
+    db.session.expire_all()
+    assert db.session.get(Person, person_id).rank == "A"

@@ -32,4 +32,7 @@ def create_app(config: Config | None = None) -> Flask:
     extensions.limiter.init_app(app)
     for name in FEATURES:
         importlib.import_module(name).register(app)
+    from trainee.core import querycount
+
+    querycount.init_app(app)
     return app

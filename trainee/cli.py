@@ -88,5 +88,8 @@ def set_password_command(username, must_change, password):
 
 
 def register(app):
-    for command in (seed_demo_command, init_reference_command, create_user_command, set_password_command):
+    from trainee.backup import backup_command, restore_command
+
+    for command in (seed_demo_command, init_reference_command, create_user_command, set_password_command,
+                    backup_command, restore_command):
         app.cli.add_command(command)

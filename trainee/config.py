@@ -62,10 +62,13 @@ class Config:
         self.LOCKOUT_MINUTES = 15
         self.API_TOKEN_TTL_HOURS = int(os.environ.get("API_TOKEN_TTL_HOURS", "720"))
         self.PAGE_SIZE = 50
+        self.QUERY_COUNT_HEADER = os.environ.get("QUERY_COUNT_HEADER", "0") == "1"
         self.TESTING = False
 
 
 class TestConfig(Config):
+    __test__ = False  # not a pytest test class
+
     def __init__(self, database_url: str):
         super().__init__()
         self.TESTING = True

@@ -153,6 +153,80 @@ def _mentoring_assign(user, person):
     return is_hr_for(user, person)
 
 
+# --- HR operations (issue #8): bulk actions, import, exports, reports --------------------------------
+
+@rule("people.bulk_assign_mentor")
+def _people_bulk_assign_mentor(user, _obj):
+    return user.has_role(Role.HR)  # the assignment itself is checked per person by "mentoring.assign"
+
+
+@rule("people.import", "reports.view", "reports.export")
+def _hr_operations(user, _obj):
+    return user.has_role(Role.HR, Role.ADMIN)
+
+# --- training: progress, sign-off, promotion, career (issue #3) ----------------------------------
+
+def is_read_only(person: Person | None) -> bool:
+    """A selected, transferred or departed trainee's records are kept but no longer change."""
+    from trainee.org.models import PersonStatus
+
+    return person is not None and person.status is not PersonStatus.ACTIVE
+
+
+def is_primary_mentor(user: User, person: Person | None) -> bool:
+    from trainee.mentoring.models import AssignmentKind
+
+    return is_current_mentor(user, person, AssignmentKind.PRIMARY)
+
+
+@rule("progress.view")
+def _progress_view(user, person):
+    return person is not None and person.is_trainee and _person_view(user, person)
+
+
+@rule("transition.submit", "plan.edit")
+def _trainee_writes(user, person):
+    return is_self(user, person) and user.has_role(Role.TRAINEE) and not is_read_only(person)
+
+
+@rule("transition.sign", "promotion.recommend", "plan.review")
+def _primary_mentor_writes(user, person):
+    return is_primary_mentor(user, person) and not is_read_only(person)
+
+
+@rule("promotion.decide", "promotion.place")
+def _hr_promotes(user, person):
+    return is_hr_for(user, person) and not is_read_only(person)
+
+
+@rule("career.record")
+def _career_record(user, person):
+    return is_hr_for(user, person)
+
+
+@rule("rotation.create")
+def _rotation_create(user, person):
+    return (is_hr_for(user, person) or (is_self(user, person) and user.has_role(Role.TRAINEE))) \
+        and not is_read_only(person)
+
+
+@rule("rotation.confirm")
+def _rotation_confirm(user, rotation):
+    """Only the head of the receiving department confirms a rotation."""
+    return (rotation is not None and user.has_role(Role.DEPT_HEAD) and user.person is not None
+            and user.person.department_id == rotation.department_id and user.person_id != rotation.person_id
+            and not is_read_only(rotation.person))
+
+
+@rule("training.admin")
+def _training_admin(user, _obj):
+    return user.has_role(Role.ADMIN)
+
+
+@rule("trainees.list")
+def _trainees_list(user, _obj):
+    return user.has_role(Role.ADMIN, Role.HR, Role.DEPT_HEAD, Role.MENTOR)
+
 # --- competitions and honours ---------------------------------------------------------------------
 # A competition belongs to a unit: people of that unit and its children take part and see it, HR of the
 # unit (or above) manages it. An external competition a trainee reported is seen by the reporter and HR.

@@ -1,7 +1,7 @@
 """competitions
 
 Revision ID: comp
-Revises: 0003
+Revises: training
 Create Date: 2026-11-25 18:56:02.066701
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'comp'
-down_revision = '0003'
+down_revision = 'training'
 branch_labels = None
 depends_on = None
 

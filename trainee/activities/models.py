@@ -52,6 +52,9 @@ class Activity(TimestampMixin, db.Model):
     revoked_at = db.Column(db.DateTime)
     revoked_by_id = db.Column(db.Integer, db.ForeignKey("users.id"), index=True)
     revoke_reason = db.Column(db.String(300))
+    # Optimistic locking: two reviewers acting at once — exactly one wins, the other gets a clear 409.
+    version = db.Column(db.Integer, nullable=False, default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
 
     person = db.relationship("Person", foreign_keys=[person_id])
     reviewer = db.relationship("Person", foreign_keys=[reviewer_id])

@@ -59,12 +59,17 @@ def _pick(ctx: DemoContext, unit_code: str, count: int, skip: set) -> list:
 @demo_step(70)
 def demo_competitions(ctx: DemoContext) -> None:
     # The operations commit one by one; not expiring everything after each commit keeps the demo fast.
+    # The demo starts with a quiet inbox: the notifications the operations sent are dropped.
+    from trainee.notifications.models import Notification
+
     session = db.session()
     session.expire_on_commit = False
+    last_note = db.session.execute(db.select(db.func.max(Notification.id))).scalar() or 0
     try:
         _demo_competitions(ctx)
     finally:
         session.expire_on_commit = True
+    db.session.execute(db.delete(Notification).where(Notification.id > last_note))
 
 
 def _demo_competitions(ctx: DemoContext) -> None:
@@ -113,7 +118,7 @@ def _demo_competitions(ctx: DemoContext) -> None:
     debate = competition(hr, "全市检察机关团队论辩赛", CompetitionKind.DEBATE, Level.CITY, "湘潭市人民检察院",
                          today - timedelta(days=90), today - timedelta(days=76), Format.TEAM, knockout=True,
                          description="四支代表队，半决赛、决赛两轮淘汰；每场评出最佳辩手。")
-    coaches = {"XT": ctx.mentors[1], "YH": ctx.mentors[4], "YT": ctx.mentors[6], "XTX": ctx.mentors[7]}
+    coaches = {"XT": ctx.mentors[3], "YH": ctx.mentors[5], "YT": ctx.mentors[6], "XTX": ctx.mentors[7]}
     names = {"XT": "市院代表队", "YH": "雨湖区院代表队", "YT": "岳塘区院代表队", "XTX": "湘潭县院代表队"}
     teams = {}
     for code, name in names.items():

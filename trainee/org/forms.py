@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, StringField
+from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from trainee.core.time import local_today
@@ -38,9 +38,11 @@ class PersonForm(FlaskForm):
     legal_qualification = BooleanField(_l("已取得法律职业资格（A证）"))
     legal_qualification_no = StringField(_l("法律职业资格证书编号"), validators=[Optional(), Length(max=40), _no_markup])
     status = SelectField(_l("状态"), choices=PersonStatus.choices(), default="ACTIVE")
+    # The row version the form was built from: saving over someone else's newer edit is refused.
+    version = HiddenField()
 
     def to_data(self) -> dict:
-        return {
+        data = {
             "staff_no": self.staff_no.data.strip(), "name": self.name.data.strip(), "gender": self.gender.data or None,
             "unit_id": self.unit_id.data, "department_id": self.department_id.data,
             "position": Position[self.position.data], "rank": self.rank.data or None,
@@ -51,6 +53,9 @@ class PersonForm(FlaskForm):
             "legal_qualification_no": self.legal_qualification_no.data or None,
             "status": PersonStatus[self.status.data],
         }
+        if str(self.version.data or "").isdigit():
+            data["expected_version"] = int(self.version.data)
+        return data
 
 
 class UnitForm(FlaskForm):
@@ -66,3 +71,11 @@ class DepartmentForm(FlaskForm):
     unit_id = SelectField(_l("单位"), coerce=int)
     name = StringField(_l("部门名称"), validators=[DataRequired(), Length(max=100), _no_markup])
     kind = SelectField(_l("类别"), choices=DepartmentKind.choices())
+
+
+class BulkAssignMentorForm(FlaskForm):
+    """Bulk action on the people list: one primary mentor for the ticked people."""
+    mentor_id = SelectField(_l("带教导师"), coerce=_coerce_int_or_none,
+                            validators=[DataRequired(_l("请选择带教导师。"))])
+    start_date = DateField(_l("开始日期"), validators=[DataRequired(_l("请填写有效的开始日期。")), _not_future])
+    reason = StringField(_l("调整原因"), validators=[DataRequired(_l("请填写调整原因。")), Length(max=200), _no_markup])

@@ -91,6 +91,9 @@ class Person(TimestampMixin, db.Model):
     status = enum_column(PersonStatus, nullable=False, default=PersonStatus.ACTIVE, index=True)
     # Active primary mentees a mentor may hold; None means the default (3).
     mentor_capacity = db.Column(db.Integer)
+    # Optimistic locking: a concurrent edit of the same row fails instead of silently overwriting.
+    version = db.Column(db.Integer, nullable=False, default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
 
     unit = db.relationship("Unit")
     department = db.relationship("Department")

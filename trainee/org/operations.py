@@ -2,7 +2,7 @@
 from sqlalchemy import func
 
 from trainee import audit, policy
-from trainee.core.errors import ValidationFailed
+from trainee.core.errors import DomainError, ValidationFailed
 from trainee.core.ops import transaction
 from trainee.extensions import db
 from trainee.org.models import Department, Person, Unit
@@ -43,6 +43,8 @@ def create_person(actor, data: dict) -> Person:
 
 def update_person(actor, person: Person, data: dict) -> Person:
     policy.require(actor, "person.edit", person)
+    if data.get("expected_version", person.version) != person.version:
+        raise DomainError("此记录已被他人修改，请刷新页面后重试。")
     target_unit = db.session.get(Unit, data.get("unit_id", person.unit_id))
     if target_unit is None or not policy.in_unit_scope(actor, target_unit):
         raise ValidationFailed("所选单位不在您的管理范围内。", {"unit_id": ["所选单位不在您的管理范围内。"]})

@@ -3,12 +3,21 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from trainee import policy
+from trainee.auth.models import Role
 from trainee.core.errors import DomainError
 from trainee.extensions import db
 from trainee.org import operations as ops
-from trainee.org.forms import PersonForm
-from trainee.org.models import Department, PersonStatus, Position
-from trainee.org.queries import PeopleFilter, paginate_people, units_in_scope
+from trainee.org.forms import BulkAssignMentorForm, PersonForm
+from trainee.org.models import Department, Person, PersonStatus, Position
+from trainee.org.queries import (
+    PeopleFilter,
+    current_mentors,
+    current_stages,
+    departments_in_scope,
+    mentors_in_scope,
+    paginate_people,
+    units_in_scope,
+)
 
 bp = Blueprint("org", __name__, url_prefix="/people")
 
@@ -29,16 +38,59 @@ def _apply_errors(form, error: DomainError) -> None:
     flash(error.message, "error")
 
 
-@bp.route("/")
-@login_required
-def people_list():
-    policy.require(current_user, "people.list")
+def _render_list(bulk_form: BulkAssignMentorForm | None = None, selected=()):
     flt = PeopleFilter.from_args(request.args)
     page = request.args.get("page", "1")
     items, page, pages, total = paginate_people(current_user, flt, int(page) if page.isdigit() else 1,
                                                 current_app.config["PAGE_SIZE"])
+    can_bulk = policy.can(current_user, "people.bulk_assign_mentor")
+    mentors = mentors_in_scope(current_user) if can_bulk or current_user.has_role(Role.DEPT_HEAD) else []
+    if can_bulk and bulk_form is None:
+        bulk_form = BulkAssignMentorForm(formdata=None)
+    if bulk_form is not None:
+        bulk_form.mentor_id.choices = [("", "—")] + [
+            (m.id, _("%(name)s（%(unit)s，现带 %(n)s / %(cap)s）", name=m.name, unit=m.unit.short_name, n=n, cap=cap))
+            for m, n, cap in mentors]
     return render_template("org/people_list.html", items=items, page=page, pages=pages, total=total, flt=flt,
-                           units=units_in_scope(current_user), positions=Position, statuses=PersonStatus)
+                           units=units_in_scope(current_user), departments=departments_in_scope(current_user),
+                           positions=Position, statuses=PersonStatus, mentors=mentors,
+                           mentor_of=current_mentors(items), stage_of=current_stages(items),
+                           bulk_form=bulk_form, selected={int(i) for i in selected})
+
+
+@bp.route("/")
+@login_required
+def people_list():
+    policy.require(current_user, "people.list")
+    return _render_list()
+
+
+@bp.route("/bulk/assign-mentor", methods=["POST"])
+@login_required
+def bulk_assign_mentor():
+    """Bulk action: assign one primary mentor to the ticked people (all or none)."""
+    from trainee.mentoring.operations import bulk_assign_primary_mentor
+
+    policy.require(current_user, "people.bulk_assign_mentor")
+    form = BulkAssignMentorForm()
+    selected = [v for v in request.form.getlist("person_ids") if v.isdigit() and len(v) < 10]
+    mentor_choices = {m.id for m, _n, _c in mentors_in_scope(current_user)}
+    form.mentor_id.choices = [("", "—")] + [(i, str(i)) for i in mentor_choices]
+    if not selected:
+        flash(_("请先勾选要分配导师的人员。"), "error")
+    elif form.validate_on_submit():
+        people = [policy.get_visible_person(current_user, int(i)) for i in selected]
+        mentor = db.session.get(Person, form.mentor_id.data)
+        try:
+            bulk_assign_primary_mentor(current_user, people, mentor, form.start_date.data, form.reason.data)
+        except DomainError as error:
+            _apply_errors(form, error)
+        else:
+            flash(_("已为 %(n)s 人分配带教导师 %(name)s。", n=len(people), name=mentor.name), "success")
+            return redirect(url_for("org.people_list", **PeopleFilter.from_args(request.args).args()))
+    else:
+        flash(_("分配导师未完成，请检查下方的错误。"), "error")
+    return _render_list(form, selected), 422
 
 
 @bp.route("/<int:person_id>")

@@ -4,6 +4,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from trainee import nav, policy
@@ -27,6 +28,9 @@ ERROR_TEXT = {
     429: _l("操作过于频繁，请稍后再试。"),
     500: _l("系统出现错误，已记录。请稍后再试。"),
 }
+
+
+CHANGED_BY_SOMEONE_ELSE = _l("此记录已被他人修改，请刷新页面后重试。")
 
 
 def select_locale():
@@ -101,6 +105,13 @@ def handle_domain_error(error: DomainError):
             body["fields"] = error.field_errors
         return jsonify(error=body), error.status
     return render_template("errors/error.html", status=error.status, message=error.message), error.status
+
+
+@bp.app_errorhandler(StaleDataError)
+def handle_concurrent_change(_error):
+    """Someone else changed the row between our read and our write (optimistic version check)."""
+    db.session.rollback()
+    return error_response(409, CHANGED_BY_SOMEONE_ELSE, "conflict")
 
 
 @bp.app_errorhandler(Exception)
@@ -193,6 +204,6 @@ def register(app):
     app.jinja_env.filters["nl2br"] = _nl2br
     app.jinja_env.globals.update(can=lambda action, obj=None: policy.can(current_user, action, obj),
                                  nav_items=lambda: nav.items_for(current_user) if current_user.is_authenticated else [],
-                                 get_locale=get_locale, Role=Role)
+                                 get_locale=get_locale, current_lang=select_locale, Role=Role)
     nav.add(_l("首页"), "web.home", order=0)
     nav.add(_l("使用帮助"), "web.help_page", order=99)
