@@ -1,7 +1,7 @@
 """dossiers
 
 Revision ID: dossiers
-Revises: training
+Revises: comp
 Create Date: 2026-11-25 18:51:55.970896
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'dossiers'
-down_revision = 'training'
+down_revision = 'comp'
 branch_labels = None
 depends_on = None
 
