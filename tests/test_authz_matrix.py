@@ -68,22 +68,57 @@ EXPECTED = {
     "evaluation.evaluation_detail": row(404, 200, 404, 200, 200, 200, 404),
     "evaluation.quarter_overview": row(403, 200, 200, 200, 403, 403, 403),
     "evaluation.quarter_person": row(200, 200, 404, 200, 200, 200, 404),
+    # competitions and honours (issue #6); competition_id = the city's team debate, certificate = `trainee`'s honour
+    "competitions.competition_list": ALL,
+    "competitions.competition_new": row(403, 200, 200, 403, 403, 403, 403),
+    "competitions.competition_detail": ALL,
+    "competitions.competition_edit": row(403, 200, 403, 403, 403, 403, 403),
+    "competitions.bracket": ALL,
+    "competitions.mine": row(404, 302, 302, 302, 302, 302, 302),
+    "competitions.record": row(200, 200, 404, 200, 200, 200, 404),
+    "competitions.report": row(403, 403, 404, 403, 403, 200, 404),
+    "competitions.honour_new": row(403, 200, 404, 403, 403, 200, 404),
+    "competitions.talent_new": row(403, 200, 404, 403, 403, 200, 404),
+    "competitions.verify_queue": row(403, 200, 200, 403, 403, 403, 403),
+    "competitions.certificate": row(200, 200, 404, 200, 200, 200, 404),
+    "competitions.summary": row(200, 200, 200, 403, 403, 403, 403),
+    "api.competitions": row(200, 200, 200, 200, 200, 200, 200, anon=401),
+    "api.trainee_competitions": row(200, 200, 404, 200, 200, 200, 404, anon=401),
+    # dossiers: HR in scope, the trainee, a current mentor; the job belongs to `hr` (unit XT, not finished)
+    "dossiers.preview": row(403, 200, 404, 403, 200, 200, 404),
+    "dossiers.pdf": row(403, 200, 404, 403, 200, 200, 404),
+    "dossiers.verify": row(200, 200, 200, 200, 200, 200, 200, anon=200),
+    "dossiers.batch": row(403, 200, 200, 403, 403, 403, 403),
+    "dossiers.jobs": row(403, 200, 200, 403, 403, 403, 403),
+    "dossiers.job": row(404, 200, 404, 404, 404, 404, 404),
+    "dossiers.job_status": row(404, 200, 404, 404, 404, 404, 404),
+    "dossiers.job_download": row(404, 404, 404, 404, 404, 404, 404),
+    "api.trainee_dossier_pdf": row(403, 200, 404, 403, 200, 200, 404, anon=401),
 }
 SKIP = {"static"}
 
 
 def sample_values(demo):
+    from trainee.competitions.models import Competition, Honour
+    from trainee.dossiers.models import DossierJob
     from trainee.extensions import db
-    from trainee.points.models import NegativeRecord, RuleSet
 
     trainee = demo["trainee"].person
+    debate = db.session.execute(db.select(Competition.id).where(Competition.name == "全市检察机关团队论辩赛")).scalar()
+    certificate = db.session.execute(db.select(Honour.certificate_id).where(Honour.person_id == trainee.id)).scalar()
+    job = DossierJob(created_by_id=demo["hr"].id, scope_kind="unit", scope_id=trainee.unit_id,
+                     scope_label=trainee.unit.name, unit_id=trainee.unit_id, person_ids=[trainee.id], total=1)
+    db.session.add(job)
+    db.session.commit()
     values = {"person_id": trainee.id, "user_id": demo["trainee"].id, "unit_id": trainee.unit_id,
-              "department_id": trainee.department_id, "role": "trainee"}
+              "department_id": trainee.department_id, "role": "trainee", "competition_id": debate,
+              "certificate_id": certificate, "job_id": job.id}
+    from trainee.evaluation.models import Evaluation
+    from trainee.points.models import NegativeRecord, RuleSet
+
     values["record_id"] = db.session.execute(db.select(NegativeRecord.id).where(
         NegativeRecord.person_id == trainee.id).limit(1)).scalar_one()
     values["rule_set_id"] = db.session.execute(db.select(RuleSet.id).limit(1)).scalar_one()
-    from trainee.evaluation.models import Evaluation
-
     evaluation = db.session.execute(db.select(Evaluation).where(Evaluation.person_id == trainee.id)).scalars().first()
     values["evaluation_id"], values["cycle_id"] = evaluation.id, evaluation.cycle_id
     return values

@@ -16,8 +16,10 @@ FEATURES = [
     "trainee.activities",
     "trainee.notifications",
     "trainee.points",
-    "trainee.reports",
     "trainee.evaluation",
+    "trainee.competitions",
+    "trainee.reports",
+    "trainee.dossiers",
     "trainee.api",
     "trainee.cli",
 ]
