@@ -13,7 +13,6 @@ Writes bench/dossier_results.json.
 import argparse
 import json
 import os
-import re
 import resource
 import shutil
 import statistics
