@@ -18,6 +18,7 @@ from sqlalchemy import create_engine, text  # noqa: E402
 
 from trainee import create_app  # noqa: E402
 from trainee.config import TestConfig  # noqa: E402
+from trainee.core.time import utcnow  # noqa: E402
 from trainee.extensions import db as _db  # noqa: E402
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
@@ -145,6 +146,8 @@ def login(client, user) -> None:
     """Sign a test client in as `user` without a password round-trip."""
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
+        session["sid"] = f"test-{user.id}-{id(client)}"
+        session["auth_at"] = utcnow().timestamp()
         session["_fresh"] = True
 
 

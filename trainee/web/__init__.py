@@ -4,7 +4,7 @@ from datetime import timedelta
 from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, logout_user
 from markupsafe import Markup
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
@@ -138,6 +138,17 @@ def security_headers(response):
     if request.endpoint and request.endpoint != "static":
         response.headers.setdefault("Cache-Control", "no-store")
     return response
+
+
+@bp.before_app_request
+def end_dead_sessions():
+    """Sessions end on sign-out (even a copied cookie), after the maximum age, and on password change (load_user)."""
+    from trainee.auth.views import session_alive
+
+    if "_user_id" in session and not session_alive():
+        logout_user()
+        session.clear()
+    return None
 
 
 @bp.before_app_request
