@@ -5,6 +5,7 @@ Set TEST_DATABASE_URL=postgresql://... to run the same suite on PostgreSQL.
 """
 import contextvars
 import os
+import secrets
 import shutil
 import tempfile
 from pathlib import Path
@@ -174,7 +175,7 @@ def login(client, user) -> None:
     """Sign a test client in as `user` without a password round-trip."""
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
-        session["sid"] = f"test-{user.id}-{id(client)}"
+        session["sid"] = secrets.token_hex(16)
         session["auth_at"] = utcnow().timestamp()
         session["_fresh"] = True
 
