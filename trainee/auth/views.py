@@ -8,6 +8,7 @@ from trainee.auth import operations as ops
 from trainee.auth.forms import ChangePasswordForm, LoginForm, TokenForm
 from trainee.auth.models import ApiToken, EndedSession
 from trainee.core.errors import DomainError, NotFound
+from trainee.core.params import safe_local_url
 from trainee.core.time import utcnow
 from trainee.extensions import db, limiter
 
@@ -45,9 +46,7 @@ def session_alive() -> bool:
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("web.home")
+    return safe_local_url(target, url_for("web.home"))
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -13,6 +13,7 @@ from trainee import nav, policy
 from trainee.auth.models import ApiToken, Role, User
 from trainee.core import time as t
 from trainee.core.errors import DomainError
+from trainee.core.params import safe_local_url
 from trainee.core.time import utcnow
 from trainee.extensions import babel, db, login_manager
 
@@ -188,10 +189,7 @@ def set_language(code: str):
         if current_user.is_authenticated:
             current_user.locale = code
             db.session.commit()
-    target = request.form.get("next") or url_for("web.index")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("web.index")
-    return redirect(target)
+    return redirect(safe_local_url(request.form.get("next"), url_for("web.index")))
 
 
 @bp.route("/help")
