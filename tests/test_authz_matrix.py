@@ -149,6 +149,28 @@ EXPECTED_WRITE = {
     "admin.unit_edit": ADMIN_ONLY,
     "admin.department_edit": ADMIN_ONLY,
     "api.create_token": row(422, 422, 422, 422, 422, 422, 422, anon=422),
+    # competitions (an empty person_id is a 422 before the person's scope can be checked; test_object_level sends
+    # real ids of people out of scope)
+    "competitions.add_entry": row(422, 422, 422, 422, 422, 422, 422),
+    "competitions.add_match": row(403, 422, 403, 403, 403, 403, 403),
+    "competitions.add_member": row(422, 422, 422, 422, 422, 422, 422),
+    "competitions.amend_result": row(403, 302, 404, 403, 403, 403, 404),
+    "competitions.close_record": row(403, 302, 404, 403, 403, 403, 404),
+    "competitions.competition_edit": row(403, 200, 403, 403, 403, 403, 403),
+    "competitions.competition_new": row(403, 200, 200, 403, 403, 403, 403),
+    "competitions.correct_result": row(403, 422, 403, 403, 403, 403, 403),
+    "competitions.create_team": row(403, 422, 403, 403, 403, 403, 403),
+    "competitions.honour_new": row(403, 422, 404, 403, 403, 422, 404),
+    "competitions.match_outcome": row(403, 422, 403, 403, 403, 403, 403),
+    "competitions.record_result": row(403, 422, 403, 403, 403, 403, 403),
+    "competitions.reject_result": row(403, 302, 404, 403, 403, 403, 404),
+    "competitions.report": row(403, 403, 404, 403, 403, 422, 404),
+    "competitions.set_coach": row(403, 422, 403, 403, 403, 403, 403),
+    "competitions.talent_new": row(403, 422, 404, 403, 403, 422, 404),
+    "competitions.team_correct": row(403, 422, 403, 403, 403, 403, 403),
+    "competitions.team_result": row(403, 422, 403, 403, 403, 403, 403),
+    "competitions.verify_record": row(403, 302, 404, 403, 403, 403, 404),
+    "competitions.verify_result": row(403, 302, 404, 403, 403, 403, 404),
 }
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 ALLOWED_WHEN_REFUSED = {401, 403, 404}
@@ -183,7 +205,22 @@ def object_values(app, demo) -> dict:
     note = Notification(user_id=demo["trainee"].id, kind="matrix", text="matrix", link="/home")
     db.session.add(note)
     db.session.commit()
-    return {"token_id": token.id, "note_id": note.id, "code": "zh_CN"}
+    values = {"token_id": token.id, "note_id": note.id, "code": "zh_CN"}
+    values.update(competition_values(demo))
+    return values
+
+
+def competition_values(demo) -> dict:
+    """competitions: a team, a match, a result and an honour (kind/record_id) of the sample trainee where they exist."""
+    from trainee.competitions.models import CompetitionResult, Honour, Match, Team
+    from trainee.extensions import db
+
+    person_id = demo["trainee"].person_id
+    first = lambda query: db.session.execute(query.limit(1)).scalar() or 1  # noqa: E731
+    return {"team_id": first(db.select(Team.id).order_by(Team.id)),
+            "match_id": first(db.select(Match.id).order_by(Match.id)),
+            "result_id": first(db.select(CompetitionResult.id).where(CompetitionResult.person_id == person_id)),
+            "kind": "honours", "record_id": first(db.select(Honour.id).where(Honour.person_id == person_id))}
 
 
 def end_mentoring(db, demo) -> None:

@@ -85,3 +85,24 @@ def test_api_filters_cannot_widen_scope(client, demo, api_token):
     assert mentor.status_code in (200, 422)
     if mentor.status_code == 200:
         assert mentor.get_json()["total"] == 0
+
+
+def test_competition_entries_refuse_people_out_of_scope(as_role, demo, db):
+    from trainee.audit import AuditEntry
+    from trainee.competitions.models import Competition, CompetitionEntry
+
+    individual = db.session.execute(db.select(Competition).where(Competition.team_size.is_(None))).scalars().first() \
+        if hasattr(Competition, "team_size") else None
+    competitions = db.session.execute(db.select(Competition)).scalars().all()
+    individual = individual or next((c for c in competitions if not c.is_team), None)
+    if individual is None:
+        return
+    before = db.session.execute(db.select(db.func.count(CompetitionEntry.id))).scalar_one()
+    audits = db.session.execute(db.select(db.func.count(AuditEntry.id))).scalar_one()
+    outsider = demo["trainee"].person  # 市院
+    for username in ("hr_yuhu", "trainee", "mentor"):
+        response = as_role(username).post(f"/competitions/{individual.id}/entries",
+                                          data={"person_id": outsider.id, "work_title": "越权报名"})
+        assert response.status_code in (403, 404, 422), (username, response.status_code)
+    assert db.session.execute(db.select(db.func.count(CompetitionEntry.id))).scalar_one() == before
+    assert db.session.execute(db.select(db.func.count(AuditEntry.id))).scalar_one() == audits

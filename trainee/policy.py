@@ -291,6 +291,7 @@ def _competition_record(user, person):
 def _competition_summary(user, _obj):
     return user.has_role(Role.HR, Role.ADMIN)
 
+
 # --- administration (security review) -----------------------------------------------------------
 # An administrator manages their own unit and the units beneath it; only the city's administrator manages
 # everything (and creates top-level units). Users are managed by the administrator of the user's unit.
