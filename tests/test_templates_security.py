@@ -50,12 +50,16 @@ def test_no_template_disables_autoescape():
 def _check_page(url, response):
     problems = []
     csp = response.headers.get("Content-Security-Policy", "")
-    script_src = next((d for d in csp.split(";") if d.strip().startswith("script-src")), "")
-    if "'self'" not in script_src or "unsafe-inline" in script_src or "unsafe-eval" in script_src:
-        problems.append(f"{url}: CSP script-src {script_src!r}")
-    for needed in ("object-src 'none'", "frame-ancestors 'none'", "base-uri 'self'"):
-        if needed not in csp:
-            problems.append(f"{url}: CSP lacks {needed}")
+    directives = {d.strip().split(" ")[0]: d.strip() for d in csp.split(";") if d.strip()}
+    script_src = directives.get("script-src") or directives.get("default-src", "")  # the fallback browsers use
+    if not script_src or "unsafe-inline" in script_src or "unsafe-eval" in script_src or "*" in script_src:
+        problems.append(f"{url}: CSP lets scripts run: {script_src!r}")
+    if response.mimetype == "text/html":
+        for needed in ("object-src 'none'", "frame-ancestors 'none'", "base-uri 'self'"):
+            if needed not in csp:
+                problems.append(f"{url}: CSP lacks {needed}")
+    elif response.headers.get("X-Content-Type-Options") != "nosniff":
+        problems.append(f"{url}: a file served without nosniff")
     if response.mimetype == "text/html":
         page = response.get_data(as_text=True)
         if re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page):
