@@ -1,7 +1,7 @@
 """security: ended sign-in sessions (a copied cookie is dead after sign-out)
 
 Revision ID: security
-Revises: comp
+Revises: dossiers
 Create Date: 2026-11-25 19:35:04.872738
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'security'
-down_revision = 'comp'
+down_revision = 'dossiers'
 branch_labels = None
 depends_on = None
 
