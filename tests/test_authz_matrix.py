@@ -45,6 +45,12 @@ EXPECTED = {
     "api.training_model": row(200, 200, 200, 200, 200, 200, 200, anon=401),
     "api.trainees": row(200, 200, 200, 200, 200, 403, 403, anon=401),
     "api.trainee_detail": row(200, 200, 404, 200, 200, 200, 404, anon=401),
+    "training.career_page": row(200, 200, 404, 200, 200, 200, 404),
+    "training_admin.model": ADMIN_ONLY,
+    "training_admin.stage_edit": ADMIN_ONLY,
+    "training_admin.transition_edit": ADMIN_ONLY,
+    "training_admin.requirement_new": ADMIN_ONLY,
+    "training_admin.requirement_edit": ADMIN_ONLY,
 }
 SKIP = {"static"}
 
@@ -52,7 +58,8 @@ SKIP = {"static"}
 def sample_values(demo):
     trainee = demo["trainee"].person
     return {"person_id": trainee.id, "user_id": demo["trainee"].id, "unit_id": trainee.unit_id,
-            "department_id": trainee.department_id, "role": "trainee"}
+            "department_id": trainee.department_id, "role": "trainee",
+            "stage_id": 1, "transition_id": 1, "requirement_id": 1}
 
 
 def get_routes(app):

@@ -1,5 +1,5 @@
 """Cross-cutting web concerns: locale, sign-in loading, security headers, errors, home and help."""
-from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, has_request_context, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -34,6 +34,8 @@ CHANGED_BY_SOMEONE_ELSE = _l("此记录已被他人修改，请刷新页面后�
 
 
 def select_locale():
+    if not has_request_context():  # CLI, background jobs: labels in the default language
+        return "zh_CN"
     lang = session.get("lang") or (current_user.locale if current_user.is_authenticated else None)
     if lang in ("zh_CN", "en"):
         return lang
