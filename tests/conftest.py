@@ -52,7 +52,11 @@ class IsolatedClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
+        # End the test's own transaction around the request: its writes become visible to the request,
+        # and afterwards it reads what the request committed (a new snapshot), as a second user would.
+        _db.session.commit()
         response = contextvars.Context().run(super().open, *args, **kwargs)
+        _db.session.commit()
         _db.session.expire_all()
         return response
 

@@ -2,6 +2,7 @@
 from datetime import timedelta
 
 from flask import current_app
+from werkzeug.security import check_password_hash
 
 from trainee import audit
 from trainee.auth.models import ApiToken, Role, User, UserRole
@@ -25,7 +26,10 @@ def authenticate(username: str, password: str) -> User:
     if user is not None and user.locked_until and user.locked_until > now:
         minutes = int((user.locked_until - now).total_seconds() // 60) + 1
         raise LoginRefused(f"登录失败次数过多，账户已临时锁定，请 {minutes} 分钟后再试。")
-    if user is None or not user.active or not user.check_password(password):
+    stored_hash, active = (user.password_hash, user.active) if user is not None else (None, False)
+    # The hash check is slow on purpose: end the transaction first so no database lock is held meanwhile.
+    db.session.commit()
+    if user is None or not active or not check_password_hash(stored_hash, password):
         if user is not None:
             with transaction():
                 user.failed_logins += 1

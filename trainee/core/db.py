@@ -1,6 +1,7 @@
 """Model helpers shared by every feature."""
 import enum
 
+from flask import has_request_context, request
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -26,12 +27,27 @@ class TimestampMixin:
 def _sqlite_pragmas(dbapi_connection, _record):
     """SQLite in production settings: WAL, a busy timeout and enforced foreign keys."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
+        # We emit BEGIN ourselves (below); the driver's implicit transactions would defeat it.
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA busy_timeout=20000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(conn):
+    """Writing requests take SQLite's write lock at BEGIN (IMMEDIATE), so they queue on the busy timeout.
+
+    A deferred transaction that reads and then writes cannot wait for a concurrent writer: SQLite fails it
+    at once with "database is locked". Reads stay deferred and run in parallel under WAL.
+    """
+    if conn.dialect.name != "sqlite":
+        return
+    writing = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
 
 class LabelledEnum(enum.Enum):

@@ -1,4 +1,6 @@
 """Cross-cutting web concerns: locale, sign-in loading, security headers, errors, home and help."""
+from datetime import timedelta
+
 from flask import Blueprint, has_request_context, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -65,8 +67,10 @@ def bearer_user():
     ).scalar_one_or_none()
     if token is None or not token.is_valid:
         return None
-    token.last_used_at = utcnow()
-    db.session.commit()
+    # Record use at most every ten minutes: an API read should not be a database write.
+    if token.last_used_at is None or utcnow() - token.last_used_at > timedelta(minutes=10):
+        token.last_used_at = utcnow()
+        db.session.commit()
     return token.user
 
 
