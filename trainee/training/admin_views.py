@@ -106,7 +106,8 @@ def _errors(form, error: DomainError):
 def model():
     retired = db.session.execute(db.select(Requirement).where(Requirement.active.is_(False))
                                  .order_by(Requirement.transition_id, Requirement.order)).scalars().all()
-    return render_template("training/admin_model.html", stages=load_model(), retired=retired)
+    return render_template("training/admin_model.html", stages=load_model(), retired=retired,
+                           as_json=lambda value: json.dumps(value, ensure_ascii=False))
 
 
 @bp.route("/stages/<int:stage_id>", methods=["GET", "POST"])
