@@ -2,6 +2,7 @@
 import importlib
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from trainee.config import ROOT, Config
 
@@ -14,15 +15,25 @@ FEATURES = [
     "trainee.training",
     "trainee.activities",
     "trainee.notifications",
+    "trainee.reports",
     "trainee.api",
     "trainee.cli",
 ]
+
+
+class BoundedIntConverter(IntegerConverter):
+    """`<int:...>` in every route: at most a 32-bit database id, so a huge number is a 404, not an overflow (500)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def create_app(config: Config | None = None) -> Flask:
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
                 instance_path=str(ROOT / "instance"))
     app.config.from_object(config or Config())
+    app.url_map.converters["int"] = BoundedIntConverter
     from trainee import extensions
 
     extensions.db.init_app(app)

@@ -11,6 +11,7 @@ from trainee.audit import AuditEntry
 from trainee.auth import operations as auth_ops
 from trainee.auth.models import Role, User
 from trainee.core.errors import DomainError, NotFound
+from trainee.core.params import as_id
 from trainee.extensions import db
 from trainee.org import operations as org_ops
 from trainee.org.forms import DepartmentForm, UnitForm
@@ -148,8 +149,8 @@ def department_edit(department_id: int | None = None):
     if request.method == "GET":
         if department:
             form.kind.data = department.kind.name
-        elif request.args.get("unit", "").isdigit():
-            form.unit_id.data = int(request.args["unit"])
+        elif as_id(request.args.get("unit")):
+            form.unit_id.data = as_id(request.args["unit"])
     if form.validate_on_submit():
         data = {"unit_id": form.unit_id.data, "name": form.name.data.strip(), "kind": DepartmentKind[form.kind.data]}
         try:
@@ -172,8 +173,8 @@ def audit_log():
         query = query.where(AuditEntry.action.startswith(args["action"][:64]))
     if args.get("object_type"):
         query = query.where(AuditEntry.object_type == args["object_type"][:40])
-    if args.get("object_id", "").isdigit():
-        query = query.where(AuditEntry.object_id == int(args["object_id"]))
+    if as_id(args.get("object_id")):
+        query = query.where(AuditEntry.object_id == as_id(args["object_id"]))
     for name, op in (("since", "ge"), ("until", "lt")):
         try:
             day = datetime.strptime(args.get(name, ""), "%Y-%m-%d")

@@ -15,6 +15,7 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 csrf.exempt(bp)  # the API authenticates with Bearer tokens, never with the session cookie
 
 OPERATIONS: list[dict] = []  # {"path", "method", "spec"}
+MAX_INT = 2**31 - 1  # ids and counts are 32-bit in the database: larger values are refused, not overflowed
 
 
 def operation(path: str, method: str = "GET", *, summary: str, auth: bool = True, params=None,
@@ -90,6 +91,8 @@ def json_body(schema: dict) -> dict:
         value = data[name]
         if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
             errors[name] = ["须为整数。"]
+        elif kind is int and not -MAX_INT <= value <= MAX_INT:
+            errors[name] = ["整数超出范围。"]
         elif kind is str and not isinstance(value, str):
             errors[name] = ["须为字符串。"]
         elif kind is bool and not isinstance(value, bool):
@@ -105,7 +108,7 @@ def int_arg(name: str, default: int | None = None, *, minimum: int = 1) -> int |
     raw = request.args.get(name)
     if raw in (None, ""):
         return default
-    if not raw.isdigit() or int(raw) < minimum:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9 or int(raw) < minimum:
         raise ValidationFailed(f"参数 {name} 须为不小于 {minimum} 的整数。", {name: ["无效的整数。"]})
     return int(raw)
 

@@ -3,6 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
+from trainee.core.params import as_id
 from trainee.core.time import local_today
 from trainee.org.models import RANKS, DepartmentKind, Education, PersonStatus, Position, UnitLevel
 
@@ -53,8 +54,8 @@ class PersonForm(FlaskForm):
             "legal_qualification_no": self.legal_qualification_no.data or None,
             "status": PersonStatus[self.status.data],
         }
-        if str(self.version.data or "").isdigit():
-            data["expected_version"] = int(self.version.data)
+        if as_id(str(self.version.data or "")):
+            data["expected_version"] = as_id(str(self.version.data))
         return data
 
 

@@ -5,6 +5,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from trainee import policy
+from trainee.core.params import as_id
 from trainee.extensions import db
 from trainee.mentoring.models import DEFAULT_CAPACITY, AssignmentKind, MentorAssignment
 from trainee.org.models import Department, Person, PersonStatus, Position, Unit
@@ -33,14 +34,14 @@ class PeopleFilter:
     role: str | None = None
     mentor_id: int | None = None
     stage: int | None = None
+    idle: bool = False  # active trainees with no approved entry dated this quarter
     sort: str = ""
     desc: bool = False
 
     @classmethod
     def from_args(cls, args) -> "PeopleFilter":
         def as_int(name):
-            value = args.get(name, "")
-            return int(value) if value.isdigit() and len(value) < 10 else None
+            return as_id(args.get(name))
         sort = args.get("sort", "")
         return cls(q=(args.get("q") or "").strip()[:50], unit_id=as_int("unit"), department_id=as_int("department"),
                    position=args.get("position") if args.get("position") in Position.__members__ else None,
@@ -48,13 +49,13 @@ class PeopleFilter:
                    legal_qualification=args.get("lq") if args.get("lq") in ("0", "1") else None,
                    role=args.get("role") or None, mentor_id=as_int("mentor"),
                    stage=as_int("stage") if args.get("stage") in ("1", "2", "3") else None,
-                   sort=sort if sort in SORTS else "", desc=args.get("dir") == "desc")
+                   idle=args.get("idle") == "1", sort=sort if sort in SORTS else "", desc=args.get("dir") == "desc")
 
     def args(self, **override) -> dict:
         """The query-string form of this filter (for links that keep the filters)."""
         values = {"q": self.q, "unit": self.unit_id, "department": self.department_id, "position": self.position,
                   "status": self.status, "lq": self.legal_qualification, "role": self.role, "mentor": self.mentor_id,
-                  "stage": self.stage, "sort": self.sort, "dir": "desc" if self.desc else None}
+                  "stage": self.stage, "idle": "1" if self.idle else None, "sort": self.sort, "dir": "desc" if self.desc else None}
         values.update(override)
         return {k: v for k, v in values.items() if v not in (None, "")}
 
@@ -94,6 +95,15 @@ def people_query(user, flt: PeopleFilter):
         query = query.where(Person.id.in_(mentees))
     if flt.stage:
         query = query.where(Person.id.in_(current_stage_members(flt.stage)))
+    if flt.idle:
+        from trainee.activities.models import Activity, ActivityStatus
+        from trainee.core.time import local_today, quarter_of
+
+        today = local_today()
+        start = today.replace(month=(quarter_of(today) - 1) * 3 + 1, day=1)
+        approved = select(Activity.person_id).where(Activity.status == ActivityStatus.APPROVED, Activity.date >= start)
+        query = query.where(Person.position == Position.ASSISTANT, Person.status == PersonStatus.ACTIVE,
+                            Person.id.not_in(approved))
     if flt.role:
         from trainee.auth.models import Role, User, UserRole
         if flt.role in Role._value2member_map_:

@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from trainee import policy
 from trainee.auth.models import Role
 from trainee.core.errors import DomainError
+from trainee.core.params import as_id
 from trainee.extensions import db
 from trainee.org import operations as ops
 from trainee.org.forms import BulkAssignMentorForm, PersonForm
@@ -41,7 +42,7 @@ def _apply_errors(form, error: DomainError) -> None:
 def _render_list(bulk_form: BulkAssignMentorForm | None = None, selected=()):
     flt = PeopleFilter.from_args(request.args)
     page = request.args.get("page", "1")
-    items, page, pages, total = paginate_people(current_user, flt, int(page) if page.isdigit() else 1,
+    items, page, pages, total = paginate_people(current_user, flt, as_id(page, 1),
                                                 current_app.config["PAGE_SIZE"])
     can_bulk = policy.can(current_user, "people.bulk_assign_mentor")
     mentors = mentors_in_scope(current_user) if can_bulk or current_user.has_role(Role.DEPT_HEAD) else []
@@ -73,7 +74,7 @@ def bulk_assign_mentor():
 
     policy.require(current_user, "people.bulk_assign_mentor")
     form = BulkAssignMentorForm()
-    selected = [v for v in request.form.getlist("person_ids") if v.isdigit() and len(v) < 10]
+    selected = [as_id(v) for v in request.form.getlist("person_ids") if as_id(v)]
     mentor_choices = {m.id for m, _n, _c in mentors_in_scope(current_user)}
     form.mentor_id.choices = [("", "—")] + [(i, str(i)) for i in mentor_choices]
     if not selected:

@@ -1,0 +1,52 @@
+from flask import Blueprint, Response, render_template, request
+from flask_login import current_user, login_required
+
+from trainee import policy
+from trainee.extensions import db
+from trainee.org.models import Unit
+from trainee.org.queries import PeopleFilter
+from trainee.reports import exports
+from trainee.reports.overview import overview
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _xlsx(data: bytes, ascii_name: str, chinese_name: str) -> Response:
+    from urllib.parse import quote
+
+    return Response(data, mimetype=XLSX, headers={
+        "Content-Disposition": f"attachment; filename={ascii_name}; filename*=UTF-8''{quote(chinese_name)}"})
+
+
+def _unit_arg():
+    raw = request.args.get("unit", "")
+    unit = db.session.get(Unit, int(raw)) if raw.isdigit() and len(raw) < 10 else None
+    return unit if unit is not None and policy.in_unit_scope(current_user, unit) else None
+
+
+@bp.route("/overview")
+@login_required
+def overview_page():
+    policy.require(current_user, "reports.view")
+    unit = _unit_arg()
+    from trainee.org.queries import units_in_scope
+
+    return render_template("reports/overview.html", data=overview(current_user, unit), unit=unit,
+                           units_all=units_in_scope(current_user))
+
+
+@bp.route("/people.xlsx")
+@login_required
+def people_xlsx():
+    policy.require(current_user, "reports.export")
+    return _xlsx(exports.people_workbook(current_user, PeopleFilter.from_args(request.args)),
+                 "people.xlsx", "人员名单.xlsx")
+
+
+@bp.route("/progress.xlsx")
+@login_required
+def progress_xlsx():
+    policy.require(current_user, "reports.export")
+    return _xlsx(exports.progress_workbook(current_user, PeopleFilter.from_args(request.args)),
+                 "progress.xlsx", "转变进度.xlsx")
