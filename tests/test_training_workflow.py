@@ -5,6 +5,7 @@ import pytest
 
 from tests.test_training_progress import add_activities
 from trainee.audit import AuditEntry
+from trainee.core.errors import DomainError
 from trainee.core.time import local_today
 from trainee.notifications.models import Notification
 from trainee.org.models import PersonStatus
@@ -203,7 +204,9 @@ def test_completing_stage_three_makes_the_trainee_qualified(as_role, demo, db):
     assert request.to_stage_id is None
     ops.decide_promotion(demo["hr"], request, approve=True)
     progress = person_progress(person)
-    assert progress.qualified and progress.current is None
+    assert progress.qualified and progress.current.stage.code == "S3" and not progress.next_steps()
+    with pytest.raises(DomainError):
+        ops.recommend_promotion(demo["mentor"], person, "再推荐")
     assert "培养合格" in as_role("trainee").get("/home").get_data(as_text=True)
 
 

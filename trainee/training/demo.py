@@ -89,8 +89,8 @@ def demo_signoffs_and_careers(ctx: DemoContext) -> None:
                                        on_date=day, signer_id=mentor.id, comment=comment,
                                        actor_id=mentor.user.id if mentor.user else None))
 
-    def promote(person, record, to_stage, mentor):
-        day = record.end_date or ctx.today
+    def promote(person, record, to_stage, mentor, day=None):
+        day = day or record.end_date or ctx.today
         db.session.add(PromotionRequest(person_id=person.id, from_stage_id=record.stage_id,
                                         to_stage_id=to_stage.id if to_stage else None,
                                         status=PromotionStatus.APPROVED, mentor_id=mentor.id,
@@ -118,10 +118,10 @@ def demo_signoffs_and_careers(ctx: DemoContext) -> None:
                 for k, transition in enumerate(stage.transitions[:done]):
                     achieve(person, transition, record.start_date + timedelta(days=150 + 120 * k), mentor)
                 if done == 3 and stage.code == "S3" and ctx.rng.random() < 0.5:
-                    record.end_date = ctx.today - timedelta(days=ctx.rng.randint(20, 200))
-                    promote(person, record, None, mentor)
+                    completed = ctx.today - timedelta(days=ctx.rng.randint(20, 200))
+                    promote(person, record, None, mentor, completed)
                     db.session.add(CareerEvent(person_id=person.id, kind=CareerEventKind.TRAINING_COMPLETED,
-                                               date=record.end_date, note="完成高阶培养，培养合格"))
+                                               date=completed, note="完成高阶培养，培养合格"))
 
     trainee = ctx.users["trainee"].person
     # `trainee`: rotations in stage 1, an approved plan this year (T6), T4 in progress.

@@ -214,6 +214,8 @@ def recommend_promotion(actor, person: Person, comment: str) -> PromotionRequest
     policy.require(actor, "promotion.recommend", person)
     comment = _clean_text(comment, "comment", label="推荐意见")
     progress = engine.person_progress(person)
+    if progress.qualified:
+        raise DomainError("此人已培养合格，无需再推荐。")
     if progress.pending_promotion is not None:
         raise DomainError("已有一份晋阶推荐在等待政治部审批。")
     blockers = engine.promotion_blockers(person, progress=progress)
@@ -266,8 +268,8 @@ def decide_promotion(actor, request: PromotionRequest, *, approve: bool, comment
         request.decided_by_id, request.decided_on, request.decision_comment = actor.id, on_date, comment or None
         new_record = None
         if approve:
-            record.end_date = on_date
-            if request.to_stage_id:
+            if request.to_stage_id:  # completing S3 keeps the S3 record open: the trainee stays 高阶, 培养合格
+                record.end_date = on_date
                 new_record = StageRecord(person_id=person.id, stage_id=request.to_stage_id, start_date=on_date,
                                          reason="晋阶审批通过", approved_by_id=actor.id)
                 db.session.add(new_record)

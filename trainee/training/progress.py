@@ -176,7 +176,7 @@ class PersonProgress:
     def next_steps(self, limit: int = 4) -> list[tuple[TransitionView, str]]:
         """What to do next, most useful first: submit ready ones, then the largest gaps of the current stage."""
         steps = []
-        if self.current is None:
+        if self.current is None or self.qualified:
             return steps
         for tv in self.current.transitions:
             if tv.can_submit:

@@ -43,11 +43,16 @@ def _render_progress(person, status=200, kept=None, forms=None):
                                   .order_by(PromotionRequest.id.desc())).scalars().all()
     progress = engine.person_progress(person)
     forms = forms or {}
+    may = {"submit": policy.can(current_user, "transition.submit", person),
+           "sign": policy.can(current_user, "transition.sign", person),
+           "recommend": policy.can(current_user, "promotion.recommend", person),
+           "decide": policy.can(current_user, "promotion.decide", person),
+           "place": policy.can(current_user, "promotion.place", person)}
     return render_template(
         "training/progress.html", person=person, progress=progress, events=engine.history(person),
         mentor=assignment.mentor if assignment else None, read_only=policy.is_read_only(person),
         viewer_past_mentor=policy.was_mentor(current_user, person) and not policy.is_current_mentor(current_user, person),
-        has_career=True, requests=requests, kept=kept or {},
+        has_career=True, requests=requests, kept=kept or {}, may=may,
         blockers=engine.promotion_blockers(person, progress=progress) if progress.current else [],
         placement_form=forms.get("placement") or PlacementForm(prefix="place"),
         decision_form=forms.get("decision") or DecisionForm(prefix="decide"),
