@@ -151,6 +151,9 @@ def demo(app, request):
         for suffix in ("-wal", "-shm"):
             Path(f"{target}{suffix}").unlink(missing_ok=True)
         shutil.copy(template, target)
+        uploads = template.parent / "uploads"  # files the demo stored (e.g. certificates)
+        if uploads.exists():
+            shutil.copytree(uploads, app.config["UPLOAD_DIR"], dirs_exist_ok=True)
     return {u.username: u for u in _db.session.execute(_db.select(User)).scalars()}
 
 
@@ -161,7 +164,9 @@ def demo_template(database_template, tmp_path_factory):
 
     path = tmp_path_factory.mktemp("demo") / "demo.db"
     shutil.copy(database_template, path)
-    application = create_app(TestConfig(f"sqlite:///{path}"))
+    config = TestConfig(f"sqlite:///{path}")
+    config.UPLOAD_DIR = str(path.parent / "uploads")
+    application = create_app(config)
     with application.app_context():
         seed_demo()
         _db.session.remove()

@@ -51,6 +51,23 @@ EXPECTED = {
     "api.training_model": row(200, 200, 200, 200, 200, 200, 200, anon=401),
     "api.trainees": row(200, 200, 200, 200, 200, 403, 403, anon=401),
     "api.trainee_detail": row(200, 200, 404, 200, 200, 200, 404, anon=401),
+    # competitions and honours (issue #6); competition_id = the city's team debate, certificate = `trainee`'s honour
+    "competitions.competition_list": ALL,
+    "competitions.competition_new": row(403, 200, 200, 403, 403, 403, 403),
+    "competitions.competition_detail": ALL,
+    "competitions.competition_edit": row(403, 200, 403, 403, 403, 403, 403),
+    "competitions.bracket": ALL,
+    "competitions.mine": row(404, 302, 302, 302, 302, 302, 302),
+    "competitions.record": row(200, 200, 404, 200, 200, 200, 404),
+    "competitions.report": row(403, 403, 404, 403, 403, 200, 404),
+    "competitions.honour_new": row(403, 200, 404, 403, 403, 200, 404),
+    "competitions.talent_new": row(403, 200, 404, 403, 403, 200, 404),
+    "competitions.verify_queue": row(403, 200, 200, 403, 403, 403, 403),
+    "competitions.certificate": row(200, 200, 404, 200, 200, 200, 404),
+    "competitions.summary": row(200, 200, 200, 403, 403, 403, 403),
+    "api.competitions": row(200, 200, 200, 200, 200, 200, 200, anon=401),
+    "api.trainee_competitions": row(200, 200, 404, 200, 200, 200, 404, anon=401),
+
     "training.career_page": row(200, 200, 404, 200, 200, 200, 404),
     "training_admin.model": ADMIN_ONLY,
     "training_admin.stage_edit": ADMIN_ONLY,
@@ -62,10 +79,15 @@ SKIP = {"static"}
 
 
 def sample_values(demo):
+    from trainee.competitions.models import Competition, Honour
+    from trainee.extensions import db
+
     trainee = demo["trainee"].person
+    debate = db.session.execute(db.select(Competition.id).where(Competition.name == "全市检察机关团队论辩赛")).scalar()
+    certificate = db.session.execute(db.select(Honour.certificate_id).where(Honour.person_id == trainee.id)).scalar()
     return {"person_id": trainee.id, "user_id": demo["trainee"].id, "unit_id": trainee.unit_id,
-            "department_id": trainee.department_id, "role": "trainee",
-            "stage_id": 1, "transition_id": 1, "requirement_id": 1}
+            "department_id": trainee.department_id, "role": "trainee", "competition_id": debate,
+            "certificate_id": certificate, "stage_id": 1, "transition_id": 1, "requirement_id": 1}
 
 
 def get_routes(app):

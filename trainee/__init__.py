@@ -15,6 +15,7 @@ FEATURES = [
     "trainee.training",
     "trainee.activities",
     "trainee.notifications",
+    "trainee.competitions",
     "trainee.reports",
     "trainee.api",
     "trainee.cli",

@@ -226,3 +226,67 @@ def _training_admin(user, _obj):
 @rule("trainees.list")
 def _trainees_list(user, _obj):
     return user.has_role(Role.ADMIN, Role.HR, Role.DEPT_HEAD, Role.MENTOR)
+
+# --- competitions and honours ---------------------------------------------------------------------
+# A competition belongs to a unit: people of that unit and its children take part and see it, HR of the
+# unit (or above) manages it. An external competition a trainee reported is seen by the reporter and HR.
+
+def _competition_in_sight(user: User, unit: Unit | None) -> bool:
+    """Competitions of the user's unit and the units above it; HR and admin also see those of units below."""
+    if unit is None:
+        return False
+    if user.unit.path.startswith(unit.path):
+        return True
+    return user.has_role(Role.HR, Role.ADMIN) and in_unit_scope(user, unit)
+
+
+@rule("competition.list")
+def _competition_list(user, _obj):
+    return True
+
+
+@rule("competition.view")
+def _competition_view(user, competition):
+    if competition is None:
+        return True
+    if competition.reported_by_id is not None:
+        return is_self(user, competition.reported_by) or is_hr_for(user, competition.reported_by) \
+            or is_admin_for(user, competition.reported_by)
+    return _competition_in_sight(user, competition.unit)
+
+
+@rule("competition.manage")
+def _competition_manage(user, competition):
+    """Create (obj None) or manage a competition: its entries, teams, matches and results."""
+    if not user.has_role(Role.HR):
+        return False
+    return competition is None or in_unit_scope(user, competition.unit)
+
+
+@rule("competition.enter")
+def _competition_enter(user, person):
+    """Enter this person in a competition, record their result: HR of the person's unit."""
+    return is_hr_for(user, person)
+
+
+@rule("competition.report")
+def _competition_report(user, person):
+    """A trainee reports their own external result, honour or talent-pool entry (HR verifies)."""
+    return user.has_role(Role.TRAINEE) and (person is None or is_self(user, person))
+
+
+@rule("competition.verify")
+def _competition_verify(user, person):
+    """Verify, reject or correct a person's results, honours and talent-pool entries."""
+    return is_hr_for(user, person) if person is not None else user.has_role(Role.HR)
+
+
+@rule("competition.record")
+def _competition_record(user, person):
+    """See a person's record of competitions and honours (and their certificates)."""
+    return _person_view(user, person)
+
+
+@rule("competition.summary")
+def _competition_summary(user, _obj):
+    return user.has_role(Role.HR, Role.ADMIN)
