@@ -5,7 +5,7 @@ STAMP  := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
 FLASK  := $(BIN)/flask --app app
 PORT   ?= 5000
 
-.PHONY: run test lint audit bench bootstrap translations system-deps extract-messages
+.PHONY: run test lint audit bench bootstrap translations system-deps extract-messages worker
 
 $(STAMP): requirements.txt
 	@test -x $(BIN)/python || python3 -m venv $(VENV)
@@ -52,3 +52,7 @@ bench: bootstrap
 extract-messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o trainee/translations/messages.pot .
 	$(BIN)/pybabel update -i trainee/translations/messages.pot -d trainee/translations
+
+# Batch dossier jobs on the RQ queue (needs REDIS_URL; without it jobs run in the web process).
+worker: bootstrap
+	$(FLASK) dossier-worker

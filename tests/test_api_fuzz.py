@@ -237,7 +237,8 @@ def test_hostile_requests_never_fail_and_change_nothing_foreign(app, trainee_cal
             login(c, db.session.get(User, trainee_caller["user_id"]))
         response = c.open(url, method=method.upper(), query_string=query, headers=headers, **body)
         seen.append(response.status_code)
-        text = response.get_data(as_text=True)
+        binary = response.mimetype in ("application/pdf", "application/zip")  # e.g. a dossier PDF
+        text = "" if binary else response.get_data(as_text=True)
         assert response.status_code < 500, f"{method.upper()} {url} {query} {body!r:.300} -> {response.status_code}"
         assert "Traceback" not in text
         if how in ("none", "forged", "basic", "session") and spec.get("security") and _routed(app, url, method):

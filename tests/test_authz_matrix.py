@@ -67,6 +67,17 @@ EXPECTED = {
     "competitions.summary": row(200, 200, 200, 403, 403, 403, 403),
     "api.competitions": row(200, 200, 200, 200, 200, 200, 200, anon=401),
     "api.trainee_competitions": row(200, 200, 404, 200, 200, 200, 404, anon=401),
+    # dossiers: HR in scope, the trainee, a current mentor; the job belongs to `hr` (unit XT, not finished)
+    "dossiers.preview": row(403, 200, 404, 403, 200, 200, 404),
+    "dossiers.pdf": row(403, 200, 404, 403, 200, 200, 404),
+    "dossiers.verify": row(200, 200, 200, 200, 200, 200, 200, anon=200),
+    "dossiers.batch": row(403, 200, 200, 403, 403, 403, 403),
+    "dossiers.jobs": row(403, 200, 200, 403, 403, 403, 403),
+    "dossiers.job": row(404, 200, 404, 404, 404, 404, 404),
+    "dossiers.job_status": row(404, 200, 404, 404, 404, 404, 404),
+    "dossiers.job_download": row(404, 404, 404, 404, 404, 404, 404),
+    "api.trainee_dossier_pdf": row(403, 200, 404, 403, 200, 200, 404, anon=401),
+
 
     "training.career_page": row(200, 200, 404, 200, 200, 200, 404),
     "training_admin.model": ADMIN_ONLY,
@@ -80,14 +91,19 @@ SKIP = {"static"}
 
 def sample_values(demo):
     from trainee.competitions.models import Competition, Honour
+    from trainee.dossiers.models import DossierJob
     from trainee.extensions import db
 
     trainee = demo["trainee"].person
     debate = db.session.execute(db.select(Competition.id).where(Competition.name == "全市检察机关团队论辩赛")).scalar()
     certificate = db.session.execute(db.select(Honour.certificate_id).where(Honour.person_id == trainee.id)).scalar()
+    job = DossierJob(created_by_id=demo["hr"].id, scope_kind="unit", scope_id=trainee.unit_id,
+                     scope_label=trainee.unit.name, unit_id=trainee.unit_id, person_ids=[trainee.id], total=1)
+    db.session.add(job)
+    db.session.commit()
     return {"person_id": trainee.id, "user_id": demo["trainee"].id, "unit_id": trainee.unit_id,
             "department_id": trainee.department_id, "role": "trainee", "competition_id": debate,
-            "certificate_id": certificate, "stage_id": 1, "transition_id": 1, "requirement_id": 1}
+            "certificate_id": certificate, "job_id": job.id, "stage_id": 1, "transition_id": 1, "requirement_id": 1}
 
 
 def get_routes(app):

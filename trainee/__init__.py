@@ -17,6 +17,7 @@ FEATURES = [
     "trainee.notifications",
     "trainee.competitions",
     "trainee.reports",
+    "trainee.dossiers",
     "trainee.api",
     "trainee.cli",
 ]

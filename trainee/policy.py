@@ -290,3 +290,24 @@ def _competition_record(user, person):
 @rule("competition.summary")
 def _competition_summary(user, _obj):
     return user.has_role(Role.HR, Role.ADMIN)
+
+
+# --- dossiers (成长档案) ------------------------------------------------------------------------
+
+@rule("dossier.print")
+def _dossier_print(user, person):
+    """HR for their scope, the trainee their own, a mentor a current mentee."""
+    return is_hr_for(user, person) or is_self(user, person) or (
+        user.has_role(Role.MENTOR) and is_current_mentor(user, person))
+
+
+@rule("dossier.batch")
+def _dossier_batch(user, unit):
+    return user.has_role(Role.HR) and (unit is None or in_unit_scope(user, unit))
+
+
+@rule("dossier.job.view")
+def _dossier_job_view(user, job):
+    """A batch job is seen by the HR user who started it and by HR whose scope holds its unit."""
+    return job is not None and user.has_role(Role.HR) and (
+        job.created_by_id == user.id or in_unit_scope(user, job.unit))

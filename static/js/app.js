@@ -26,3 +26,33 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 });
+
+// Dossier batch jobs: poll <section data-job-poll="status-url"> and update the progress in place.
+document.addEventListener("DOMContentLoaded", () => {
+  const box = document.querySelector("[data-job-poll]");
+  if (!box || box.dataset.jobFinished === "true") return;
+  const bar = box.querySelector("[data-job-progress]");
+  const poll = async () => {
+    let job;
+    try {
+      const response = await fetch(box.dataset.jobPoll, { headers: { Accept: "application/json" }, credentials: "same-origin" });
+      if (!response.ok) throw new Error(response.status);
+      job = await response.json();
+    } catch (error) {
+      window.setTimeout(poll, 5000);
+      return;
+    }
+    box.querySelectorAll("[data-job-field]").forEach((el) => {
+      const value = job[el.dataset.jobField];
+      el.textContent = value === null || value === undefined ? "" : value;
+      if (el.tagName === "PRE") el.hidden = !value;
+    });
+    if (bar) bar.value = job.percent;
+    if (job.finished) {
+      window.location.reload();  // the server renders the final state (download link, no cancel button)
+      return;
+    }
+    window.setTimeout(poll, 1000);
+  };
+  window.setTimeout(poll, 700);
+});

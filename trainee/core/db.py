@@ -1,5 +1,7 @@
 """Model helpers shared by every feature."""
 import enum
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from flask import has_request_context, request
 from sqlalchemy import Enum as SAEnum
@@ -37,6 +39,26 @@ def _sqlite_pragmas(dbapi_connection, _record):
         cursor.close()
 
 
+_IMMEDIATE: ContextVar[bool] = ContextVar("sqlite_immediate", default=False)
+
+
+@contextmanager
+def write_transaction():
+    """For writes outside a writing request (background jobs, a GET that records something): end the
+    current read transaction, then write in a transaction that takes SQLite's write lock at BEGIN.
+    Commits on success, rolls back on error. (PostgreSQL: a plain transaction.)"""
+    db.session.rollback()
+    token = _IMMEDIATE.set(True)
+    try:
+        yield db.session
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    finally:
+        _IMMEDIATE.reset(token)
+
+
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(conn):
     """Writing requests take SQLite's write lock at BEGIN (IMMEDIATE), so they queue on the busy timeout.
@@ -46,7 +68,7 @@ def _sqlite_begin(conn):
     """
     if conn.dialect.name != "sqlite":
         return
-    writing = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+    writing = _IMMEDIATE.get() or (has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS"))
     conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
 

@@ -36,7 +36,7 @@ CHANGED_BY_SOMEONE_ELSE = _l("此记录已被他人修改，请刷新页面后�
 
 
 def select_locale():
-    if not has_request_context():  # CLI, background jobs: labels in the default language
+    if not has_request_context():  # CLI commands and background jobs (e.g. batch dossiers)
         return "zh_CN"
     lang = session.get("lang") or (current_user.locale if current_user.is_authenticated else None)
     if lang in ("zh_CN", "en"):

@@ -1,0 +1,124 @@
+"""HTML and PDF rendering of a dossier: one template, one print style sheet, WeasyPrint.
+
+The HTML is the same for the browser preview and the PDF. WeasyPrint resolves its URLs against the
+private base `app://trainee/` and fetches them through `StaticOnlyFetcher`, which serves files of the
+app's static folder and refuses everything else (file://, http(s)://, data:, ...): a dossier never
+reads the server's disk or the network, whatever text a user typed into a record.
+"""
+import logging
+import mimetypes
+import os
+import time
+import urllib.parse
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+from werkzeug.security import safe_join
+
+from trainee.dossiers import fonts, sections
+from trainee.dossiers.models import format_code
+
+log = logging.getLogger(__name__)
+
+SCHEME = "app"
+BASE_URL = f"{SCHEME}://trainee/"
+# urljoin resolves relative URLs (../fonts/x.ttf in the style sheet) only for schemes it knows.
+for _registry in (urllib.parse.uses_relative, urllib.parse.uses_netloc):
+    if SCHEME not in _registry:
+        _registry.append(SCHEME)
+
+
+class RefusedURL(ValueError):
+    pass
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """Serve app://trainee/static/<file> from the static folder; refuse any other URL."""
+
+    def __init__(self, static_folder: str, static_url_path: str = "/static"):
+        super().__init__(allowed_protocols=[SCHEME])
+        self.static_folder = static_folder
+        self.prefix = static_url_path.rstrip("/") + "/"
+
+    def resolve(self, url: str) -> str:
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme != SCHEME or parts.netloc != "trainee" or not parts.path.startswith(self.prefix):
+            raise RefusedURL(f"refused URL (only the app's static files are served): {url[:200]}")
+        path = safe_join(self.static_folder, urllib.parse.unquote(parts.path[len(self.prefix):]))
+        if path is None or not os.path.isfile(path):
+            raise RefusedURL(f"no such static file: {url[:200]}")
+        return path
+
+    def fetch(self, url, headers=None):
+        path = self.resolve(url)
+        with open(path, "rb") as handle:
+            body = handle.read()
+        mime = mimetypes.guess_type(path)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, body, {"Content-Type": mime})
+
+
+def static_fetcher() -> StaticOnlyFetcher:
+    return StaticOnlyFetcher(current_app.static_folder, current_app.static_url_path)
+
+
+class _TextOnly(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.parts, self._skip = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("style", "script", "title"):
+            self._skip += 1
+
+    def handle_endtag(self, tag):
+        if tag in ("style", "script", "title") and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    parser = _TextOnly()
+    parser.feed(html)
+    return "".join(parser.parts)
+
+
+def render_html(person, ctx: sections.DossierContext, *, preview: bool = False, **extra) -> str:
+    """The dossier as HTML. Asset URLs are root-relative: the browser gets them from the app, WeasyPrint
+    resolves them against app://trainee/ and StaticOnlyFetcher reads them from the static folder."""
+    asset_base = current_app.static_url_path.rstrip("/") + "/"
+    # The dossier is an official record: always Chinese, also from a background job without a request.
+    with force_locale("zh_CN"):
+        return render_template(
+            "dossiers/dossier.html", person=person, ctx=ctx, sections=sections.build(person, ctx),
+            cover=sections.cover(person, ctx), preview=preview, code=format_code(ctx.code) if ctx.code else None,
+            asset=lambda filename: asset_base + filename, **extra)
+
+
+@dataclass
+class RenderedPdf:
+    data: bytes
+    pages: int
+    seconds: float
+    glyphs: fonts.GlyphReport
+
+
+def html_to_pdf(html: str, *, variant: str | None = None) -> RenderedPdf:
+    """Render HTML (whose asset URLs start with the static URL path) to PDF bytes."""
+    started = time.perf_counter()
+    glyphs = fonts.check_text(visible_text(html))
+    font_config = FontConfiguration()  # holds the @font-face files until the PDF is written
+    options = {"pdf_variant": variant} if variant else {}
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=static_fetcher(),
+                    media_type="print").render(font_config=font_config, **options)
+    data = document.write_pdf(**options)
+    seconds = time.perf_counter() - started
+    log.info("dossier rendered: %d pages, %d bytes, %.2fs", len(document.pages), len(data), seconds)
+    return RenderedPdf(data, len(document.pages), seconds, glyphs)
