@@ -369,3 +369,4 @@ def test_stages_transitions_work_summary_and_appendix_with_repeated_headers(as_r
     appendix_pages = [p for p in pages if "序号" in p and "案号" in p]
     assert len(appendix_pages) >= 2  # the header row is repeated on every page of the appendix
     assert "本节数据尚未启用" in text  # checklists, points... not on main yet
+    assert "竞赛与评选" in text and "人才库" in text

@@ -187,7 +187,27 @@ def evaluations(person, ctx):
 
 @section(90, "competitions", _l("竞赛、荣誉与人才库"))
 def competitions(person, ctx):
-    return pending()
+    """Verified results, honours and talent-pool entries (pending or rejected claims are not printed)."""
+    from sqlalchemy.orm import selectinload
+
+    from trainee.competitions import models as cm
+
+    results = db.session.execute(
+        db.select(cm.CompetitionResult).where(cm.CompetitionResult.person_id == person.id,
+                                              cm.CompetitionResult.status == cm.ResultStatus.VERIFIED)
+        .options(selectinload(cm.CompetitionResult.competition), selectinload(cm.CompetitionResult.entry),
+                 selectinload(cm.CompetitionResult.team))
+        .order_by(cm.CompetitionResult.date, cm.CompetitionResult.id)).scalars().all()
+    best_debater = db.session.execute(
+        db.select(db.func.count(cm.Match.id)).where(cm.Match.best_debater_id == person.id)).scalar() or 0
+    honours = db.session.execute(
+        db.select(cm.Honour).where(cm.Honour.person_id == person.id, cm.Honour.status == cm.VerifyStatus.VERIFIED)
+        .order_by(cm.Honour.date, cm.Honour.id)).scalars().all()
+    talents = db.session.execute(
+        db.select(cm.TalentEntry).where(cm.TalentEntry.person_id == person.id,
+                                        cm.TalentEntry.status == cm.VerifyStatus.VERIFIED)
+        .order_by(cm.TalentEntry.date, cm.TalentEntry.id)).scalars().all()
+    return {"results": results, "best_debater": best_debater, "honours": honours, "talents": talents}
 
 
 @section(100, "career", _l("职业发展：履历、轮岗与发展规划"))
