@@ -87,6 +87,14 @@ EXPECTED = {
     "dossiers.job_status": row(404, 200, 404, 404, 404, 404, 404),
     "dossiers.job_download": row(404, 404, 404, 404, 404, 404, 404),
     "api.trainee_dossier_pdf": row(403, 200, 404, 403, 200, 200, 404, anon=401),
+
+
+    "training.career_page": row(200, 200, 404, 200, 200, 200, 404),
+    "training_admin.model": ADMIN_ONLY,
+    "training_admin.stage_edit": ADMIN_ONLY,
+    "training_admin.transition_edit": ADMIN_ONLY,
+    "training_admin.requirement_new": ADMIN_ONLY,
+    "training_admin.requirement_edit": ADMIN_ONLY,
 }
 SKIP = {"static"}
 
@@ -105,7 +113,7 @@ def sample_values(demo):
     db.session.commit()
     return {"person_id": trainee.id, "user_id": demo["trainee"].id, "unit_id": trainee.unit_id,
             "department_id": trainee.department_id, "role": "trainee", "competition_id": debate,
-            "certificate_id": certificate, "job_id": job.id}
+            "certificate_id": certificate, "job_id": job.id, "stage_id": 1, "transition_id": 1, "requirement_id": 1}
 
 
 def get_routes(app):
