@@ -5,6 +5,7 @@ Set TEST_DATABASE_URL=postgresql://... to run the same suite on PostgreSQL.
 """
 import contextvars
 import os
+import secrets
 import shutil
 import tempfile
 from pathlib import Path
@@ -18,6 +19,7 @@ from sqlalchemy import create_engine, text  # noqa: E402
 
 from trainee import create_app  # noqa: E402
 from trainee.config import TestConfig  # noqa: E402
+from trainee.core.time import utcnow  # noqa: E402
 from trainee.extensions import db as _db  # noqa: E402
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
@@ -178,6 +180,8 @@ def login(client, user) -> None:
     """Sign a test client in as `user` without a password round-trip."""
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
+        session["sid"] = secrets.token_hex(16)
+        session["auth_at"] = utcnow().timestamp()
         session["_fresh"] = True
 
 

@@ -27,6 +27,7 @@ def test_overview_figures_match_hand_counted_data(app, demo, db, api_token, clie
                             status=ActivityStatus.SUBMITTED, reviewer_id=mentor.id,
                             submitted_at=utcnow() - timedelta(days=10)))
     t1 = db.session.execute(db.select(Transition).where(Transition.code == "T1")).scalar_one()
+    db.session.execute(db.delete(TransitionState))  # the demo's sign-off history: start from a clean slate
     db.session.add(TransitionState(person_id=busy.id, transition_id=t1.id, status=TransitionStatus.ACHIEVED,
                                    decided_on=local_today()))
     db.session.commit()
@@ -123,6 +124,7 @@ def test_people_export_respects_scope(as_role, demo):
 def test_progress_export_has_one_column_per_transition_and_achievement_dates(as_role, demo, db):
     trainee = demo["trainee"].person
     t4 = db.session.execute(db.select(Transition).where(Transition.code == "T4")).scalar_one()
+    db.session.execute(db.delete(TransitionState))  # the demo's sign-off history: start from a clean slate
     db.session.add(TransitionState(person_id=trainee.id, transition_id=t4.id, status=TransitionStatus.ACHIEVED,
                                    decided_on=date(2025, 3, 1)))
     db.session.commit()

@@ -63,3 +63,21 @@ def test_odd_ids_in_submitted_forms_are_refused_not_a_crash(as_role, demo):
     person = demo["trainee"].person
     response = hr.post(f"/people/{person.id}/edit", data={"version": "²", "name": person.name})
     assert response.status_code in (200, 302, 409, 422)
+
+
+def test_redirect_targets_stay_on_this_site(client, demo, as_role, db):
+    from trainee.notifications.models import Notification
+
+    hostile = ["//evil.example/x", "/\\evil.example", "/\t/evil.example", "https://evil.example", "javascript:x",
+               "/\\/evil.example", "\\\\evil.example"]
+    for target in hostile:
+        response = client.post("/lang/en", data={"next": target})
+        assert response.headers["Location"] in ("/", "http://localhost/"), target
+        response = client.post(f"/login?next={target}", data={"username": "hr", "password": "demo1234"})
+        assert response.headers["Location"].endswith("/home"), target
+        client.post("/logout")
+    note = Notification(user_id=demo["trainee"].id, kind="t", text="t", link="/\\evil.example")
+    db.session.add(note)
+    db.session.commit()
+    location = as_role("trainee").post(f"/notifications/{note.id}/open").headers["Location"]
+    assert location.endswith("/notifications/")

@@ -411,3 +411,24 @@ def _dossier_job_view(user, job):
     """A batch job is seen by the HR user who started it and by HR whose scope holds its unit."""
     return job is not None and user.has_role(Role.HR) and (
         job.created_by_id == user.id or in_unit_scope(user, job.unit))
+
+
+# --- administration (security review) -----------------------------------------------------------
+# An administrator manages their own unit and the units beneath it; only the city's administrator manages
+# everything (and creates top-level units). Users are managed by the administrator of the user's unit.
+
+@rule("unit.manage")
+def _unit_manage(user, unit):
+    return user.has_role(Role.ADMIN) and in_unit_scope(user, unit)
+
+
+@rule("user.manage")
+def _user_manage(user, target):
+    return user.has_role(Role.ADMIN) and target is not None and in_unit_scope(user, target.unit)
+
+
+def scoped_unit_ids(user: User):
+    """A subquery of the ids of the units in the user's administrative scope."""
+    if user.unit.parent_id is None and user.has_role(Role.ADMIN):
+        return select(Unit.id)
+    return select(Unit.id).where(Unit.path.startswith(user.unit.path))

@@ -1,7 +1,7 @@
 """points
 
 Revision ID: points
-Revises: dossiers
+Revises: security
 Create Date: 2026-11-25 18:57:00.371155
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'points'
-down_revision = 'dossiers'
+down_revision = 'security'
 branch_labels = None
 depends_on = None
 

@@ -43,7 +43,8 @@ def _show_errors(form, error: DomainError):
 @bp.route("/users")
 def users():
     q = (request.args.get("q") or "").strip()[:50]
-    query = db.select(User).options(joinedload(User.person), joinedload(User.unit)).order_by(User.username)
+    query = db.select(User).options(joinedload(User.person), joinedload(User.unit)).order_by(User.username).where(
+        User.unit_id.in_(policy.scoped_unit_ids(current_user)))
     if q:
         query = query.outerjoin(Person, User.person_id == Person.id).where(
             db.or_(User.username.like(f"%{q}%"), Person.name.like(f"%{q}%")))
@@ -51,9 +52,15 @@ def users():
     return render_template("admin/users.html", page=page, q=q)
 
 
+def _scoped_units():
+    return db.session.execute(db.select(Unit).where(Unit.id.in_(policy.scoped_unit_ids(current_user)))
+                              .order_by(Unit.path)).scalars().all()
+
+
 def _user_form_choices(form):
-    form.unit_id.choices = [(u.id, u.name) for u in db.session.execute(db.select(Unit).order_by(Unit.path)).scalars()]
-    without_account = db.select(Person).outerjoin(User, User.person_id == Person.id).where(User.id.is_(None))
+    form.unit_id.choices = [(u.id, u.name) for u in _scoped_units()]
+    without_account = db.select(Person).outerjoin(User, User.person_id == Person.id).where(
+        User.id.is_(None), Person.unit_id.in_(policy.scoped_unit_ids(current_user)))
     people = db.session.execute(without_account.order_by(Person.staff_no).limit(500)).scalars().all()
     form.person_id.choices = [("", "—")] + [(p.id, f"{p.name}（{p.staff_no}）") for p in people]
 
@@ -83,6 +90,8 @@ def user_new():
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 def user_edit(user_id: int):
     user = _get(User, user_id)
+    if not policy.can(current_user, "user.manage", user):
+        raise NotFound("对象不存在。")
     form = UserForm(obj=user)
     _user_form_choices(form)
     if user.person:
@@ -107,12 +116,13 @@ def user_edit(user_id: int):
 @bp.route("/units")
 def units():
     all_units = db.session.execute(
-        db.select(Unit).options(joinedload(Unit.departments)).order_by(Unit.path)).unique().scalars().all()
+        db.select(Unit).options(joinedload(Unit.departments)).where(Unit.id.in_(policy.scoped_unit_ids(current_user)))
+        .order_by(Unit.path)).unique().scalars().all()
     return render_template("admin/units.html", units=all_units)
 
 
 def _unit_choices(form, exclude: Unit | None = None):
-    options = db.session.execute(db.select(Unit).order_by(Unit.path)).scalars().all()
+    options = _scoped_units()
     form.parent_id.choices = [("", "—")] + [(u.id, u.name) for u in options
                                             if exclude is None or not u.path.startswith(exclude.path)]
 
@@ -121,6 +131,8 @@ def _unit_choices(form, exclude: Unit | None = None):
 @bp.route("/units/<int:unit_id>", methods=["GET", "POST"])
 def unit_edit(unit_id: int | None = None):
     unit = _get(Unit, unit_id) if unit_id else None
+    if unit is not None and not policy.can(current_user, "unit.manage", unit):
+        raise NotFound("对象不存在。")
     form = UnitForm(obj=unit)
     if request.method == "GET" and unit:
         form.level.data = unit.level.name
@@ -144,8 +156,10 @@ def department_edit(department_id: int | None = None):
     from trainee.org.models import DepartmentKind
 
     department = _get(Department, department_id) if department_id else None
+    if department is not None and not policy.can(current_user, "unit.manage", department.unit):
+        raise NotFound("对象不存在。")
     form = DepartmentForm(obj=department)
-    form.unit_id.choices = [(u.id, u.name) for u in db.session.execute(db.select(Unit).order_by(Unit.path)).scalars()]
+    form.unit_id.choices = [(u.id, u.name) for u in _scoped_units()]
     if request.method == "GET":
         if department:
             form.kind.data = department.kind.name
@@ -167,6 +181,8 @@ def department_edit(department_id: int | None = None):
 def audit_log():
     args = request.args
     query = db.select(AuditEntry).options(joinedload(AuditEntry.actor)).order_by(AuditEntry.id.desc())
+    if current_user.unit.parent_id is not None:  # a district administrator sees the trail of their units only
+        query = query.where(AuditEntry.unit_id.in_(policy.scoped_unit_ids(current_user)))
     if args.get("actor"):
         query = query.where(AuditEntry.actor_name == args["actor"][:50])
     if args.get("action"):

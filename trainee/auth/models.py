@@ -73,6 +73,14 @@ class User(TimestampMixin, UserMixin, db.Model):
         return check_password_hash(self.password_hash, password)
 
 
+class EndedSession(db.Model):
+    """Sign-in sessions ended by signing out. The session cookie is signed but kept by the browser; listing its id
+    here makes a copy of it useless after sign-out. Rows older than the maximum session age are pruned."""
+    __tablename__ = "ended_sessions"
+    sid = db.Column(db.String(64), primary_key=True)
+    ended_at = db.Column(db.DateTime, nullable=False, default=utcnow, index=True)
+
+
 class UserRole(db.Model):
     __tablename__ = "user_roles"
     user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)

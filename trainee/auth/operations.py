@@ -4,7 +4,7 @@ from datetime import timedelta
 from flask import current_app
 from werkzeug.security import check_password_hash
 
-from trainee import audit
+from trainee import audit, policy
 from trainee.auth.models import ApiToken, Role, User, UserRole
 from trainee.core.errors import DomainError, ValidationFailed
 from trainee.core.ops import transaction
@@ -98,6 +98,9 @@ def create_user(actor, *, username: str, password: str, unit, roles, person=None
         raise ValidationFailed("用户名已被使用。", {"username": ["用户名已被使用。"]})
     if person is not None and person.user is not None:
         raise ValidationFailed("此人员已有账户。", {"person_id": ["此人员已有账户。"]})
+    if actor is not None and (not policy.can(actor, "unit.manage", unit) or (
+            person is not None and not policy.in_unit_scope(actor, person.unit))):
+        raise ValidationFailed("所选单位或人员不在您的管理范围内。", {"unit_id": ["不在您的管理范围内。"]})
     user = User(username=username, unit=unit, person=person, must_change_password=must_change)
     validate_new_password(user, password)
     user.set_password(password)
@@ -111,6 +114,10 @@ def create_user(actor, *, username: str, password: str, unit, roles, person=None
 
 def update_user(actor, user: User, *, roles, active: bool, unit) -> None:
     before = {"roles": sorted(r.name for r in user.roles), "active": user.active, "unit_id": user.unit_id}
+    if actor is not None:
+        policy.require(actor, "user.manage", user)
+        if not policy.can(actor, "unit.manage", unit):
+            raise ValidationFailed("所选单位不在您的管理范围内。", {"unit_id": ["所选单位不在您的管理范围内。"]})
     if user.id == getattr(actor, "id", None) and (Role.ADMIN not in roles or not active):
         raise DomainError("不能移除自己的管理员角色或停用自己的账户。")
     with transaction():

@@ -1,20 +1,52 @@
+import secrets
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from trainee.auth import operations as ops
 from trainee.auth.forms import ChangePasswordForm, LoginForm, TokenForm
-from trainee.auth.models import ApiToken
+from trainee.auth.models import ApiToken, EndedSession
 from trainee.core.errors import DomainError, NotFound
+from trainee.core.params import safe_local_url
+from trainee.core.time import utcnow
 from trainee.extensions import db, limiter
 
 bp = Blueprint("auth", __name__)
 
 
+def start_session() -> None:
+    """Give the new sign-in session its own id and start time (checked on every request by session_alive)."""
+    session["sid"] = secrets.token_urlsafe(24)
+    session["auth_at"] = utcnow().timestamp()
+
+
+def end_session() -> None:
+    """Remember the session's id as ended so that a copy of the cookie no longer signs anyone in."""
+    sid = session.get("sid")
+    if not sid:
+        return
+    oldest = utcnow() - current_app.config["PERMANENT_SESSION_LIFETIME"]
+    db.session.execute(db.delete(EndedSession).where(EndedSession.ended_at < oldest))
+    if db.session.get(EndedSession, sid) is None:
+        db.session.add(EndedSession(sid=sid))
+    db.session.commit()
+
+
+def session_alive() -> bool:
+    """A signed-in browser session is valid while it has an id, is younger than PERMANENT_SESSION_LIFETIME and
+    was not signed out."""
+    sid, auth_at = session.get("sid"), session.get("auth_at")
+    if not sid or not isinstance(auth_at, (int, float)):
+        return False
+    age = utcnow().timestamp() - auth_at
+    if age < -60 or age > current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds():
+        return False
+    return db.session.get(EndedSession, sid) is None
+
+
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("web.home")
+    return safe_local_url(target, url_for("web.home"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -33,6 +65,7 @@ def login():
             session.clear()  # a fresh session on sign-in: no fixation
             if lang:
                 session["lang"] = lang
+            start_session()
             login_user(user)
             if user.must_change_password:
                 flash(_("首次登录，请先修改初始密码。"), "info")
@@ -43,6 +76,7 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    end_session()
     logout_user()
     session.clear()
     flash(_("您已安全退出。"), "info")

@@ -14,3 +14,15 @@ def as_id(value, default=None):
         return default
     number = int(value)
     return number if 0 < number <= MAX_ID else default
+
+
+def safe_local_url(target, default: str) -> str:
+    """`target` if it is a path on this site, else `default`.
+
+    Browsers read "/\\evil.example" and "/\\t/evil.example" as "//evil.example" (another host), so a backslash or a
+    control character anywhere makes the target unsafe, as does a scheme or a leading "//".
+    """
+    if (not isinstance(target, str) or not target.startswith("/") or target.startswith("//") or "\\" in target
+            or any(ord(ch) < 32 or ord(ch) == 127 for ch in target) or len(target) > 2000):
+        return default
+    return target

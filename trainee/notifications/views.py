@@ -1,6 +1,7 @@
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from trainee.core.params import safe_local_url
 from trainee.core.time import utcnow
 from trainee.extensions import db
 from trainee.notifications.models import Notification
@@ -33,7 +34,7 @@ def open_note(note_id: int):
         note.read_at = utcnow()  # reading is not a change to a record: not audited
         db.session.commit()
     link = note.link or ""
-    return redirect(link if link.startswith("/") and not link.startswith("//") else url_for("notifications.inbox"))
+    return redirect(safe_local_url(link, url_for("notifications.inbox")))
 
 
 @bp.route("/read-all", methods=["POST"])

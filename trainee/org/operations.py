@@ -67,6 +67,12 @@ def _unit_path(unit: Unit) -> str:
 
 def save_unit(actor, unit: Unit | None, data: dict) -> Unit:
     policy.require(actor, "admin.units")
+    parent = db.session.get(Unit, data["parent_id"]) if data.get("parent_id") else None
+    if unit is not None:
+        policy.require(actor, "unit.manage", unit)
+    moved = unit is None or (parent.id if parent else None) != unit.parent_id
+    if moved and not policy.can(actor, "unit.manage", parent):
+        raise ValidationFailed("上级单位不在您的管理范围内。", {"parent_id": ["上级单位不在您的管理范围内。"]})
     clash = db.session.execute(db.select(Unit.id).where(Unit.code == data["code"])).scalar()
     if clash is not None and (unit is None or clash != unit.id):
         raise ValidationFailed("单位代码已存在。", {"code": ["单位代码已存在。"]})
@@ -95,6 +101,10 @@ def save_unit(actor, unit: Unit | None, data: dict) -> Unit:
 
 def save_department(actor, department: Department | None, data: dict) -> Department:
     policy.require(actor, "admin.units")
+    if department is not None:
+        policy.require(actor, "unit.manage", department.unit)
+    if not policy.can(actor, "unit.manage", db.session.get(Unit, data["unit_id"])):
+        raise ValidationFailed("所选单位不在您的管理范围内。", {"unit_id": ["所选单位不在您的管理范围内。"]})
     clash = db.session.execute(db.select(Department.id).where(
         Department.unit_id == data["unit_id"], Department.name == data["name"])).scalar()
     if clash is not None and (department is None or clash != department.id):

@@ -161,6 +161,13 @@ class PersonProgress:
         return next((t for t in self.transitions if t.code == code), None)
 
     @property
+    def next_stage(self):
+        if self.current is None:
+            return None
+        later = [s.stage for s in self.stages if s.stage.order > self.current.stage.order]
+        return later[0] if later else None
+
+    @property
     def months_in_stage(self) -> int:
         if self.current is None or self.current.start is None:
             return 0
@@ -169,7 +176,7 @@ class PersonProgress:
     def next_steps(self, limit: int = 4) -> list[tuple[TransitionView, str]]:
         """What to do next, most useful first: submit ready ones, then the largest gaps of the current stage."""
         steps = []
-        if self.current is None:
+        if self.current is None or self.qualified:
             return steps
         for tv in self.current.transitions:
             if tv.can_submit:

@@ -4,7 +4,7 @@ from datetime import timedelta
 from flask import Blueprint, has_request_context, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, logout_user
 from markupsafe import Markup
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
@@ -13,6 +13,7 @@ from trainee import nav, policy
 from trainee.auth.models import ApiToken, Role, User
 from trainee.core import time as t
 from trainee.core.errors import DomainError
+from trainee.core.params import safe_local_url
 from trainee.core.time import utcnow
 from trainee.extensions import babel, db, login_manager
 
@@ -143,6 +144,17 @@ def security_headers(response):
 
 
 @bp.before_app_request
+def end_dead_sessions():
+    """Sessions end on sign-out (even a copied cookie), after the maximum age, and on password change (load_user)."""
+    from trainee.auth.views import session_alive
+
+    if "_user_id" in session and not session_alive():
+        logout_user()
+        session.clear()
+    return None
+
+
+@bp.before_app_request
 def force_password_change():
     if (current_user.is_authenticated and current_user.must_change_password
             and request.endpoint not in ("auth.change_password", "auth.logout", "static", "web.set_language")
@@ -179,10 +191,7 @@ def set_language(code: str):
         if current_user.is_authenticated:
             current_user.locale = code
             db.session.commit()
-    target = request.form.get("next") or url_for("web.index")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("web.index")
-    return redirect(target)
+    return redirect(safe_local_url(request.form.get("next"), url_for("web.index")))
 
 
 @bp.route("/help")
