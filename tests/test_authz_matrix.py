@@ -242,6 +242,19 @@ EXPECTED_WRITE = {
     "training_admin.requirement_retire": row(302, 403, 403, 403, 403, 403, 403),
     "training_admin.stage_edit": row(200, 403, 403, 403, 403, 403, 403),
     "training_admin.transition_edit": row(302, 403, 403, 403, 403, 403, 403),
+    # points (the sample record is `trainee`'s upheld 文书质量瑕疵; the rules form comes back with its errors)
+    "points.negative_new": row(403, 200, 200, 200, 403, 403, 403),
+    "points.negative_appeal": row(403, 403, 404, 403, 403, 422, 404),
+    "points.negative_decide": row(403, 422, 404, 403, 403, 403, 404),
+    "points.rules_new": row(200, 403, 403, 403, 403, 403, 403),
+    # evaluation (the sample cycle is last year's, finalised: HR's grade/finalise attempts are refused with a flash)
+    "evaluation.cycle_new": row(403, 200, 200, 403, 403, 403, 403),
+    "evaluation.cycle_grades": row(404, 302, 404, 404, 404, 404, 404),
+    "evaluation.cycle_finalise": row(404, 302, 404, 404, 404, 404, 404),
+    "evaluation.evaluation_summary": row(404, 403, 404, 403, 403, 422, 404),
+    "evaluation.evaluation_mentor": row(404, 403, 404, 403, 422, 403, 404),
+    "evaluation.evaluation_dept": row(404, 403, 404, 422, 403, 403, 404),
+    "evaluation.quarter_person": row(403, 403, 404, 403, 422, 403, 404),
 }
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 ALLOWED_WHEN_REFUSED = {401, 403, 404}
@@ -268,6 +281,7 @@ OBJECT_OVERRIDES: dict = {
 # for `mentor`. Rows only where a role legitimately acts on these objects (HR and admin in scope, the head).
 WRITE_OBJECT_OVERRIDES: dict = {
     ("training.placement", "former_mentee"): {"mentor": 422},  # form checked first; place_in_stage then refuses
+    ("evaluation.quarter_person", "former_mentee"): {"mentor": 403},  # only the current mentor writes comments
 }
 
 

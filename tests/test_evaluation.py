@@ -67,8 +67,13 @@ def _complete(demo, db, cycle):
 
 
 def test_hr_opens_a_cycle_for_the_units_in_scope_and_trainees_are_notified(demo, db):
+    from trainee.org.models import Person, PersonStatus, Position
+
+    active = db.session.execute(db.select(db.func.count(Person.id)).where(
+        Person.unit_id == demo["hr"].unit_id, Person.position == Position.ASSISTANT,
+        Person.status == PersonStatus.ACTIVE)).scalar()
     cycle = _open_xt(demo)
-    assert len(cycle.evaluations) == 12 and cycle.status is CycleStatus.OPEN
+    assert len(cycle.evaluations) == active >= 10 and cycle.status is CycleStatus.OPEN
     trainee = _evaluation_of(cycle, demo["trainee"])
     assert trainee.stage_code == "S2" and trainee.mentor_id == demo["mentor"].person_id
     assert db.session.execute(db.select(Notification).where(Notification.user_id == demo["trainee"].id,

@@ -85,10 +85,10 @@ def veto_check(person, year: int):
 
 
 def current_year_points(person) -> dict:
+    """The current calendar year's points (the engine shows them beside progress)."""
     figures = ledger.totals(person.id, local_today().year)
     as_number = lambda v: int(v) if v == v.to_integral_value() else float(v)  # noqa: E731
-    return {"total": as_number(figures["total"]), "by_dimension": {k: as_number(v) for k, v in figures["by_dimension"].items()},
-            "year": local_today().year}
+    return {"total": as_number(figures["total"]), "by_dimension": {k: as_number(v) for k, v in figures["by_dimension"].items()}}
 
 
 if veto_check not in engine.PROMOTION_CHECKS:
