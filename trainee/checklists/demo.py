@@ -169,7 +169,8 @@ def bulk_checklists(ctx: BulkContext) -> int:
             due = due_date_for(start, item)
             row = {"person_id": person_id, "item_id": item.id, "assigned_on": start, "due_date": due,
                    "status": AssignmentStatus.PENDING.name, "reflection": "", "version": 1,
-                   "created_at": now, "updated_at": now}
+                   "created_at": now, "updated_at": now, "submitted_at": None, "reviewed_at": None,
+                   "reviewer_id": None, "confirmed_on": None, "review_comment": None}
             done = end is not None or (due < today and rng.random() < 0.85) or (due >= today and rng.random() < 0.3)
             if done:
                 decided = min(start + timedelta(days=rng.randint(20, max((min(due, today) - start).days, 21))), today)
