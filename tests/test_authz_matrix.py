@@ -107,6 +107,14 @@ EXPECTED = {
 
 
     "training.career_page": row(200, 200, 404, 200, 200, 200, 404),
+    # progress log (工作纪实); the sample entry is `trainee`'s submitted one with a scan, waiting for `mentor`
+    "activities.mine": row(404, 404, 404, 404, 404, 200, 200),
+    "activities.new": row(403, 403, 403, 403, 403, 200, 200),
+    "activities.person_list": row(200, 200, 404, 200, 200, 200, 404),
+    "activities.detail": row(200, 200, 404, 200, 200, 200, 404),
+    "activities.edit": row(403, 403, 404, 403, 403, 302, 404),  # submitted: the owner is sent back to the entry
+    "activities.evidence": row(200, 200, 404, 200, 200, 200, 404),
+    "activities.review_queue": row(403, 403, 403, 200, 200, 403, 403),
     "training_admin.model": ADMIN_ONLY,
     "training_admin.stage_edit": ADMIN_ONLY,
     "training_admin.transition_edit": ADMIN_ONLY,
@@ -140,7 +148,19 @@ def sample_values(demo):
     values["rule_set_id"] = db.session.execute(db.select(RuleSet.id).limit(1)).scalar_one()
     evaluation = db.session.execute(db.select(Evaluation).where(Evaluation.person_id == trainee.id)).scalars().first()
     values["evaluation_id"], values["cycle_id"] = evaluation.id, evaluation.cycle_id
+    values.update(activity_values(demo))
     return values
+
+
+def activity_values(demo) -> dict:
+    """progress log: `trainee`'s submitted entry that has evidence, and that evidence."""
+    from trainee.activities.models import Activity, ActivityStatus, Evidence
+    from trainee.extensions import db
+
+    evidence = db.session.execute(db.select(Evidence).join(Activity).where(
+        Activity.person_id == demo["trainee"].person_id, Activity.status == ActivityStatus.SUBMITTED)
+        .order_by(Evidence.id)).scalars().first()
+    return {"activity_id": evidence.activity_id, "evidence_id": evidence.id}
 
 
 def get_routes(app):
@@ -255,6 +275,19 @@ EXPECTED_WRITE = {
     "evaluation.evaluation_mentor": row(404, 403, 404, 403, 422, 403, 404),
     "evaluation.evaluation_dept": row(404, 403, 404, 422, 403, 403, 404),
     "evaluation.quarter_person": row(403, 403, 404, 403, 422, 403, 404),
+    # progress log: an empty form lacks the entry's version (422); the sample entry is submitted, so the owner's
+    # upload is refused by the state machine (409) and a file removal goes back to the entry with the reason
+    "activities.new": row(403, 403, 403, 403, 403, 422, 422),
+    "activities.edit": row(403, 403, 404, 403, 403, 422, 404),
+    "activities.submit": row(403, 403, 404, 403, 403, 422, 404),
+    "activities.withdraw": row(403, 403, 404, 403, 403, 422, 404),
+    "activities.delete": row(403, 403, 404, 403, 403, 422, 404),
+    "activities.approve": row(403, 403, 404, 403, 422, 403, 404),
+    "activities.return_entry": row(403, 403, 404, 403, 422, 403, 404),
+    "activities.revoke": row(403, 422, 404, 403, 403, 403, 404),
+    "activities.upload_files": row(403, 403, 404, 403, 403, 409, 404),
+    "activities.evidence_delete": row(403, 403, 404, 403, 403, 302, 404),
+    "activities.bulk_approve": row(403, 403, 403, 422, 422, 403, 403),
 }
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 ALLOWED_WHEN_REFUSED = {401, 403, 404}

@@ -356,16 +356,19 @@ def test_the_command_line_prints_one_dossier(app, demo, tmp_path):
 
 @needs_poppler
 def test_stages_transitions_work_summary_and_appendix_with_repeated_headers(as_role, demo, db):
+    from trainee.activities.models import Activity, ActivityStatus
     from trainee.dossiers.sample import add_approved_activities
 
     person = demo["trainee"].person
+    approved = db.session.execute(db.select(db.func.count(Activity.id)).where(
+        Activity.person_id == person.id, Activity.status == ActivityStatus.APPROVED)).scalar()  # the demo's own
     add_approved_activities(person, entries=90, years=2)
     data = print_pdf(as_role("hr"), person.id).data
     pages = pdftotext(data).split("\f")
     text = squash("".join(pages))
     assert "阶段历程与九项转变" in text and "初阶" in text and "中阶" in text
     assert "学理思维转法理思维" in text and "合格履职转创新引领" in text
-    assert "审核通过的工作记录共90条" in text and "协助办案" in text
+    assert f"审核通过的工作记录共{approved + 90}条" in text and "协助办案" in text
     appendix_pages = [p for p in pages if "序号" in p and "案号" in p]
     assert len(appendix_pages) >= 2  # the header row is repeated on every page of the appendix
     assert "本节数据尚未启用" in text  # checklists, points... not on main yet
