@@ -416,3 +416,21 @@ def test_expired_batch_downloads_are_purged_when_the_next_batch_starts(app, as_r
     assert client.get(f"/dossiers/jobs/{old.id}/download").status_code in (404, 410)
     result = app.test_cli_runner().invoke(args=["dossier-purge"])
     assert result.exit_code == 0 and "0 个" in result.output
+
+
+def test_a_batch_renders_in_a_pool_of_worker_processes(app, as_role, demo, db):
+    """DOSSIER_PROCESSES=2: two spawned processes render and register; the ZIP and the registry agree."""
+    app.config["DOSSIER_PROCESSES"] = 2
+    client = as_role("hr")
+    response = client.post("/dossiers/batch", data={"scope": "department",
+                                                    "department_id": str(_department_of(demo).id),
+                                                    "variant": "standard"})
+    assert response.status_code == 302
+    job = db.session.execute(db.select(DossierJob)).scalar_one()
+    _wait(db, job.id)
+    job = db.session.get(DossierJob, job.id)
+    assert job.status is JobStatus.DONE and job.done == job.total >= 2 and job.failed == 0, job.error
+    with zipfile.ZipFile(job.result_path) as archive:
+        digests = {hashlib.sha256(archive.read(n)).hexdigest() for n in archive.namelist()}
+    prints = db.session.execute(db.select(DossierPrint).where(DossierPrint.job_id == job.id)).scalars().all()
+    assert len(prints) == job.total and {p.sha256 for p in prints} == digests
