@@ -434,3 +434,15 @@ def test_a_batch_renders_in_a_pool_of_worker_processes(app, as_role, demo, db):
         digests = {hashlib.sha256(archive.read(n)).hexdigest() for n in archive.namelist()}
     prints = db.session.execute(db.select(DossierPrint).where(DossierPrint.job_id == job.id)).scalars().all()
     assert len(prints) == job.total and {p.sha256 for p in prints} == digests
+
+
+def test_the_mentor_section_lists_the_quarterly_comments(as_role, demo, db):
+    from trainee.core.time import local_today, quarter_of
+    from trainee.evaluation import operations as evaluation_ops
+
+    today = local_today()
+    evaluation_ops.save_quarter_comment(demo["mentor"], demo["trainee"].person, today.year, quarter_of(today),
+                                        "本季度协助办案认真，文书起草规范，下季度加强出庭训练。")
+    preview = as_role("hr").get(f"/people/{demo['trainee'].person.id}/dossier").get_data(as_text=True)
+    assert "带教评语（季度）" in preview and "下季度加强出庭训练" in preview
+    assert f"{today.year} Q{quarter_of(today)}" in preview and "尚未启用" not in preview.split("带教经历")[1][:3000]
