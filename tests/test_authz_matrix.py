@@ -43,6 +43,8 @@ EXPECTED = {
     "reports.overview_page": row(200, 200, 200, 403, 403, 403, 403),
     "reports.people_xlsx": row(200, 200, 200, 403, 403, 403, 403),
     "reports.progress_xlsx": row(200, 200, 200, 403, 403, 403, 403),
+    "reports.points_xlsx": row(200, 200, 200, 403, 403, 403, 403),
+    "reports.evaluation_xlsx": row(404, 200, 404, 404, 404, 404, 404),
     "api.reports_overview": row(200, 200, 200, 403, 403, 403, 403, anon=401),
     "admin.users": ADMIN_ONLY,
     "admin.user_new": ADMIN_ONLY,

@@ -34,3 +34,47 @@ def test_parallel_writers_never_fail_with_database_locked(live_server, demo):
     for t in threads:
         t.join()
     assert statuses.count(201) == len(statuses) == 48
+
+
+def test_concurrent_awards_for_one_person_never_exceed_the_cap_and_keep_the_aggregate(app, db):
+    """Eight threads, each in its own session, credit 5 capped sources (协助办案, 30 a quarter) for one trainee at
+    once. On PostgreSQL the person's row lock serialises the cap check; on SQLite BEGIN IMMEDIATE does."""
+    import pytest
+
+    from tests.points_helpers import make_trainee
+    from trainee.core.db import write_transaction
+    from trainee.points import ledger
+    from trainee.points.models import PointsEntry, SourceType
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: on SQLite writers are serialised by BEGIN IMMEDIATE")
+    from datetime import date
+
+    person = make_trainee()
+    db.session.commit()
+    person_id, errors, lock = person.id, [], threading.Lock()
+
+    def worker(n):
+        with app.app_context():
+            try:
+                for i in range(5):
+                    with write_transaction():
+                        ledger.award(person_id, SourceType.ACTIVITY, 10_000 + n * 10 + i,
+                                     rule_key="ASSIST_CASE", occurred_on=date(2025, 2, 1))
+            except Exception as error:  # noqa: BLE001 - reported below
+                with lock:
+                    errors.append(repr(error))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    db.session.expire_all()
+    entries = db.session.execute(db.select(PointsEntry).where(PointsEntry.person_id == person_id)).scalars().all()
+    assert len(entries) == 40 and sum(e.points for e in entries) == 30
+    assert sum(1 for e in entries if e.capped) == 10
+    assert ledger.ledger_vs_aggregate([person_id]) == []

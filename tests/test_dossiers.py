@@ -12,6 +12,7 @@ import pytest
 from trainee.audit import AuditEntry
 from trainee.dossiers import fonts, jobs
 from trainee.dossiers.models import DossierJob, DossierPrint, JobStatus
+from trainee.org.models import Person, PersonStatus, Position
 
 needs_poppler = pytest.mark.skipif(not shutil.which("pdftotext") or not shutil.which("pdffonts"),
                                    reason="poppler-utils (pdftotext, pdffonts) not installed")
@@ -373,3 +374,78 @@ def test_stages_transitions_work_summary_and_appendix_with_repeated_headers(as_r
     assert len(appendix_pages) >= 2  # the header row is repeated on every page of the appendix
     assert "本节数据尚未启用" in text  # checklists, points... not on main yet
     assert "竞赛与评选" in text and "人才库" in text
+
+
+def test_a_stage_batch_takes_the_units_trainees_in_that_stage_only(as_role, demo, db, monkeypatch):
+    from trainee.points.queries import current_stage_codes
+    from trainee.training.models import Stage
+
+    monkeypatch.setattr(jobs, "launch", lambda app, job_id: None)
+    stage = db.session.execute(db.select(Stage).where(Stage.code == "S2")).scalar_one()
+    unit_id = demo["hr"].unit_id
+    client = as_role("hr")
+    missing_unit = client.post("/dossiers/batch", data={"scope": "stage", "stage_id": str(stage.id),
+                                                        "variant": "standard"})
+    assert missing_unit.status_code == 200 and "请选择要打印的单位、部门或阶段" in missing_unit.get_data(as_text=True)
+    response = client.post("/dossiers/batch", data={"scope": "stage", "stage_id": str(stage.id),
+                                                    "unit_id": str(unit_id), "variant": "standard"})
+    assert response.status_code == 302
+    job = db.session.execute(db.select(DossierJob)).scalar_one()
+    expected = db.session.execute(db.select(Person.id).where(
+        Person.unit_id == unit_id, Person.position == Position.ASSISTANT,
+        Person.status == PersonStatus.ACTIVE)).scalars().all()
+    codes = current_stage_codes(expected)
+    assert sorted(job.person_ids) == sorted(p for p in expected if codes.get(p) == "S2")
+    assert demo["trainee"].person.id in job.person_ids and job.scope_label.endswith("中阶")
+
+
+def test_expired_batch_downloads_are_purged_when_the_next_batch_starts(app, as_role, demo, db, monkeypatch, tmp_path):
+    from datetime import timedelta
+
+    from trainee.core.time import utcnow
+
+    monkeypatch.setattr(jobs, "launch", lambda app, job_id: None)
+    client = as_role("hr")
+    client.post("/dossiers/batch", data={"scope": "unit", "unit_id": str(demo["hr"].unit_id), "variant": "standard"})
+    old = db.session.execute(db.select(DossierJob)).scalar_one()
+    archive = tmp_path / "old.zip"
+    archive.write_bytes(b"PK")
+    old.status, old.result_path, old.expires_at = JobStatus.DONE, str(archive), utcnow() - timedelta(days=1)
+    db.session.commit()
+    client.post("/dossiers/batch", data={"scope": "unit", "unit_id": str(demo["hr"].unit_id), "variant": "standard"})
+    assert not archive.exists()
+    old = db.session.get(DossierJob, old.id)
+    assert old.result_path is None and old.status is JobStatus.DONE  # the row stays as history
+    assert client.get(f"/dossiers/jobs/{old.id}/download").status_code in (404, 410)
+    result = app.test_cli_runner().invoke(args=["dossier-purge"])
+    assert result.exit_code == 0 and "0 个" in result.output
+
+
+def test_a_batch_renders_in_a_pool_of_worker_processes(app, as_role, demo, db):
+    """DOSSIER_PROCESSES=2: two spawned processes render and register; the ZIP and the registry agree."""
+    app.config["DOSSIER_PROCESSES"] = 2
+    client = as_role("hr")
+    response = client.post("/dossiers/batch", data={"scope": "department",
+                                                    "department_id": str(_department_of(demo).id),
+                                                    "variant": "standard"})
+    assert response.status_code == 302
+    job = db.session.execute(db.select(DossierJob)).scalar_one()
+    _wait(db, job.id)
+    job = db.session.get(DossierJob, job.id)
+    assert job.status is JobStatus.DONE and job.done == job.total >= 2 and job.failed == 0, job.error
+    with zipfile.ZipFile(job.result_path) as archive:
+        digests = {hashlib.sha256(archive.read(n)).hexdigest() for n in archive.namelist()}
+    prints = db.session.execute(db.select(DossierPrint).where(DossierPrint.job_id == job.id)).scalars().all()
+    assert len(prints) == job.total and {p.sha256 for p in prints} == digests
+
+
+def test_the_mentor_section_lists_the_quarterly_comments(as_role, demo, db):
+    from trainee.core.time import local_today, quarter_of
+    from trainee.evaluation import operations as evaluation_ops
+
+    today = local_today()
+    evaluation_ops.save_quarter_comment(demo["mentor"], demo["trainee"].person, today.year, quarter_of(today),
+                                        "本季度协助办案认真，文书起草规范，下季度加强出庭训练。")
+    preview = as_role("hr").get(f"/people/{demo['trainee'].person.id}/dossier").get_data(as_text=True)
+    assert "带教评语（季度）" in preview and "下季度加强出庭训练" in preview
+    assert f"{today.year} Q{quarter_of(today)}" in preview and "尚未启用" not in preview.split("带教经历")[1][:3000]

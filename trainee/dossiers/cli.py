@@ -60,6 +60,15 @@ def dossier_worker_command(burst):
     SimpleWorker([q], connection=q.connection).work(burst=burst)
 
 
+@click.command("dossier-purge")
+def dossier_purge_command():
+    """Delete batch ZIPs past their 7-day retention (job rows stay as history); safe to run from cron daily."""
+    from trainee.dossiers import jobs
+
+    click.echo(f"已清理过期的批量打印文件 {jobs.purge_expired(current_app)} 个。")
+
+
 def register(app):
+    app.cli.add_command(dossier_purge_command)
     app.cli.add_command(dossier_command)
     app.cli.add_command(dossier_worker_command)

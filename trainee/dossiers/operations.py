@@ -117,14 +117,24 @@ def verify(raw_code: str, upload: bytes | None = None) -> Verification:
 
 # --- batch ---------------------------------------------------------------------------------------
 
-def batch_people(scope_kind: str, scope_id: int) -> tuple[str, Unit, list[Person]]:
-    """The active trainees of a unit (without its child units) or a department, in staff-number order."""
+def batch_people(scope_kind: str, scope_id: int, unit_id: int | None = None) -> tuple[str, Unit, list[Person]]:
+    """The active trainees of a unit (without its child units), a department, or one stage within a unit
+    (scope_id = the stage's id, unit_id = the unit), in staff-number order."""
+    from trainee.points.queries import current_stage_codes
+    from trainee.training.models import Stage
+
     query = db.select(Person).where(Person.position == Position.ASSISTANT, Person.status == PersonStatus.ACTIVE)
-    if scope_kind == "unit":
-        unit = db.session.get(Unit, scope_id)
+    stage = None
+    if scope_kind in ("unit", "stage"):
+        unit = db.session.get(Unit, scope_id if scope_kind == "unit" else unit_id or 0)
         if unit is None:
             raise NotFound("没有找到该单位。")
         label, query = unit.name, query.where(Person.unit_id == unit.id)
+        if scope_kind == "stage":
+            stage = db.session.get(Stage, scope_id)
+            if stage is None:
+                raise ValidationFailed("请选择培养阶段。", {"stage_id": ["请选择培养阶段。"]})
+            label = f"{unit.name} {stage.name}"
     elif scope_kind == "department":
         department = db.session.get(Department, scope_id)
         if department is None:
@@ -132,12 +142,17 @@ def batch_people(scope_kind: str, scope_id: int) -> tuple[str, Unit, list[Person
         unit = department.unit
         label, query = f"{unit.name} {department.name}", query.where(Person.department_id == department.id)
     else:
-        raise ValidationFailed("请选择打印范围：单位或部门。", {"scope": ["请选择单位或部门。"]})
-    return label, unit, list(db.session.execute(query.order_by(Person.staff_no)).scalars())
+        raise ValidationFailed("请选择打印范围：单位、部门或阶段。", {"scope": ["请选择单位、部门或阶段。"]})
+    people = list(db.session.execute(query.order_by(Person.staff_no)).scalars())
+    if stage is not None:
+        codes = current_stage_codes([p.id for p in people])
+        people = [p for p in people if codes.get(p.id) == stage.code]
+    return label, unit, people
 
 
-def start_batch(actor, scope_kind: str, scope_id: int, variant: DossierVariant) -> DossierJob:
-    label, unit, people = batch_people(scope_kind, scope_id)
+def start_batch(actor, scope_kind: str, scope_id: int, variant: DossierVariant,
+                unit_id: int | None = None) -> DossierJob:
+    label, unit, people = batch_people(scope_kind, scope_id, unit_id)
     policy.require(actor, "dossier.batch", unit)
     people = [p for p in people if policy.can(actor, "dossier.print", p)]
     if not people:
@@ -154,6 +169,7 @@ def start_batch(actor, scope_kind: str, scope_id: int, variant: DossierVariant) 
                      after={"scope": f"{scope_kind}:{scope_id}", "total": len(people), "variant": variant.name},
                      summary=f"批量打印成长档案：{label}（{len(people)} 人）")
     jobs.launch(current_app, job.id)
+    jobs.purge_expired(current_app)  # downloads are kept 7 days; each new batch clears the expired ones
     return job
 
 

@@ -7,6 +7,7 @@ from werkzeug.datastructures import CombinedMultiDict
 
 from trainee import policy
 from trainee.core.errors import DomainError, ValidationFailed
+from trainee.core.params import as_id
 from trainee.core.time import local_today
 from trainee.dossiers import fonts, render, sections
 from trainee.dossiers import operations as ops
@@ -14,6 +15,7 @@ from trainee.dossiers.forms import BatchForm, VerifyForm
 from trainee.extensions import db, limiter
 from trainee.org.models import Department
 from trainee.org.queries import units_in_scope
+from trainee.training.models import Stage
 
 bp = Blueprint("dossiers", __name__)
 
@@ -88,6 +90,8 @@ def _fill_batch_choices(form: BatchForm) -> None:
     departments = db.session.execute(db.select(Department).where(Department.unit_id.in_([u.id for u in units]))
                                      .order_by(Department.unit_id, Department.id)).scalars().all()
     form.department_id.choices = [("", "—")] + [(str(d.id), f"{d.unit.short_name} · {d.name}") for d in departments]
+    stages = db.session.execute(db.select(Stage).order_by(Stage.order)).scalars().all()
+    form.stage_id.choices = [("", "—")] + [(str(s.id), s.name) for s in stages]
 
 
 @bp.route("/dossiers/batch", methods=["GET", "POST"])
@@ -98,12 +102,15 @@ def batch():
     _fill_batch_choices(form)
     if form.validate_on_submit():
         kind = form.scope.data
-        raw_id = form.unit_id.data if kind == "unit" else form.department_id.data
+        # unit: the unit; department: the department; stage: the stage, within the chosen unit
+        needed = {"unit": ["unit_id"], "department": ["department_id"], "stage": ["stage_id", "unit_id"]}.get(kind, [])
         try:
-            if not raw_id or not str(raw_id).isdigit():
-                field = "unit_id" if kind == "unit" else "department_id"
-                raise ValidationFailed(_("请选择要打印的单位或部门。"), {field: [_("请选择。")]})
-            job = ops.start_batch(current_user, kind, int(raw_id), ops.parse_variant(form.variant.data))
+            missing = [name for name in needed if as_id(getattr(form, name).data) is None]
+            if missing:
+                raise ValidationFailed(_("请选择要打印的单位、部门或阶段。"), {name: [_("请选择。")] for name in missing})
+            scope_id = as_id(getattr(form, needed[0]).data)
+            unit_id = as_id(form.unit_id.data) if kind == "stage" else None
+            job = ops.start_batch(current_user, kind, scope_id, ops.parse_variant(form.variant.data), unit_id=unit_id)
         except DomainError as error:
             for name, messages in error.field_errors.items():
                 target = getattr(form, name, None) or form.scope

@@ -33,10 +33,16 @@ def _text_length(text: str) -> int:
 
 # --- cycles -------------------------------------------------------------------------------------
 
-def open_cycle(actor, *, year: int, name: str, unit_ids: list[int], cohort_basis: CohortBasis = CohortBasis.UNIT,
-               weights=(60, 20, 20), quota_pct: int = 20, summary_min_length: int = 300) -> EvaluationCycle:
+def open_cycle(actor, *, year: int, name: str, unit_ids: list[int] | None = None,
+               cohort_basis: CohortBasis = CohortBasis.UNIT, weights=(60, 20, 20), quota_pct: int = 20,
+               summary_min_length: int = 300, person_ids: list[int] | None = None) -> EvaluationCycle:
+    """Open a cycle for whole units, or (person_ids, the people list's bulk action) for a selection of trainees;
+    the cycle's units are then the selection's units. Nobody is evaluated twice in one year."""
     policy.require(actor, "evaluation.manage")
     errors: dict = {}
+    selection = _selection(actor, person_ids, errors) if person_ids is not None else None
+    if selection is not None:
+        unit_ids = sorted({p.unit_id for p in selection})
     today = local_today()
     if not isinstance(year, int) or not 2000 <= year <= today.year:
         errors["year"] = [f"年度须在 2000–{today.year} 之间。"]
@@ -44,7 +50,7 @@ def open_cycle(actor, *, year: int, name: str, unit_ids: list[int], cohort_basis
     if not name or len(name) > 100:
         errors["name"] = ["名称须为 1–100 个字符。"]
     units = [db.session.get(Unit, uid) for uid in unit_ids or []]
-    if not units or any(u is None or not policy.in_unit_scope(actor, u) for u in units):
+    if selection is None and (not units or any(u is None or not policy.in_unit_scope(actor, u) for u in units)):
         errors["unit_ids"] = ["请选择您管理范围内的单位。"]
     if any(not isinstance(w, int) or not 0 <= w <= 100 for w in weights) or sum(weights) != 100:
         errors["weight_quant"] = ["三项权重须为 0–100 的整数，合计 100。"]
@@ -52,20 +58,29 @@ def open_cycle(actor, *, year: int, name: str, unit_ids: list[int], cohort_basis
         errors["excellent_quota_pct"] = ["优秀比例须为 0–100 的整数。"]
     if not isinstance(summary_min_length, int) or not 0 <= summary_min_length <= 5000:
         errors["summary_min_length"] = ["述职最少字数须为 0–5000。"]
+    people = selection
+    if not errors and people is None:
+        people = db.session.execute(select(Person).where(
+            Person.unit_id.in_([u.id for u in units]), Person.position == Position.ASSISTANT,
+            Person.status == PersonStatus.ACTIVE, Person.hire_date <= date(year, 12, 31))).scalars().all()
     if not errors:
-        clash = db.session.execute(select(Unit.short_name).join(EvaluationCycle.units).where(
-            EvaluationCycle.year == year, Unit.id.in_([u.id for u in units]))).scalars().first()
+        people = [p for p in people if p.hire_date is None or p.hire_date <= date(year, 12, 31)]
+        if not people:
+            errors["unit_ids"] = [f"所选范围内没有 {year} 年度在培的检察官助理。"]
+    if not errors:
+        clash = db.session.execute(select(Person.name).join(Evaluation, Evaluation.person_id == Person.id)
+                                   .join(EvaluationCycle).where(EvaluationCycle.year == year,
+                                                                Person.id.in_([p.id for p in people]))
+                                   .order_by(Person.staff_no).limit(4)).scalars().all()
         if clash:
-            errors["unit_ids"] = [f"{clash} 的 {year} 年度考评已经开启，不能重复开启。"]
+            names = "、".join(clash[:3]) + (" 等" if len(clash) > 3 else "")
+            errors["unit_ids"] = [f"{names} 的 {year} 年度考评已经开启，不能重复开启。"]
     if errors:
         raise ValidationFailed("考评未开启，请按提示修改。", errors)
     cycle = EvaluationCycle(year=year, name=name, owner_unit_id=actor.unit_id, cohort_basis=cohort_basis,
                             weight_quant=weights[0], weight_mentor=weights[1], weight_dept=weights[2],
                             excellent_quota_pct=quota_pct, summary_min_length=summary_min_length,
                             opened_by_id=actor.id, units=units)
-    people = db.session.execute(select(Person).where(
-        Person.unit_id.in_([u.id for u in units]), Person.position == Position.ASSISTANT,
-        Person.status == PersonStatus.ACTIVE, Person.hire_date <= date(year, 12, 31))).scalars().all()
     stages = current_stage_codes([p.id for p in people])
     mentors = _primary_mentors([p.id for p in people])
     with transaction():
@@ -80,6 +95,20 @@ def open_cycle(actor, *, year: int, name: str, unit_ids: list[int], cohort_basis
         audit.record("evaluation.cycle_opened", cycle, after=audit.snapshot(cycle, CYCLE_FIELDS),
                      summary=f"开启 {year} 年度综合评价（{len(people)} 人）", unit_id=actor.unit_id)
     return cycle
+
+
+def _selection(actor, person_ids, errors: dict) -> list[Person]:
+    """The ticked people: each visible to the actor and an active trainee, else a clear error."""
+    people = [db.session.get(Person, pid) for pid in dict.fromkeys(person_ids)]
+    if not people:
+        errors["unit_ids"] = ["请先在人员名单中勾选要参加考评的人员。"]
+    elif any(p is None or not policy.can(actor, "person.view", p) for p in people):
+        errors["unit_ids"] = ["所选人员不存在或不在您的管理范围内。"]
+    else:
+        others = [p.name for p in people if p.position is not Position.ASSISTANT or p.status is not PersonStatus.ACTIVE]
+        if others:
+            errors["unit_ids"] = [f"{'、'.join(others[:3])} 不是在培的检察官助理，不能参加考评。"]
+    return [p for p in people if p is not None]
 
 
 def _primary_mentors(person_ids) -> dict:

@@ -7,6 +7,7 @@ from sqlalchemy.orm import joinedload
 from trainee import policy
 from trainee.core.dimensions import Dimension
 from trainee.core.errors import DomainError, NotFound
+from trainee.core.params import as_id
 from trainee.core.time import local_today, quarter_of, utcnow
 from trainee.evaluation import operations as ops
 from trainee.evaluation import quarterly
@@ -76,27 +77,45 @@ def _mentee_quarter_status(user):
 @bp.route("/cycles/new", methods=["GET", "POST"])
 @login_required
 def cycle_new():
+    """Open a cycle for units, or for the people ticked on the people list (it posts here with `from_list`)."""
     policy.require(current_user, "evaluation.manage")
     form = CycleForm()
     units = units_in_scope(current_user)
     form.unit_ids.choices = [(u.id, u.short_name) for u in units]
-    if request.method == "GET":
+    selection = _ticked_people()
+    if selection is not None:
+        form.unit_ids.validators = []  # the scope is the selection
+    arriving = request.method == "GET" or request.form.get("from_list")
+    if arriving:
+        form = CycleForm(formdata=None)
+        form.unit_ids.choices = [(u.id, u.short_name) for u in units]
         form.year.data = local_today().year
         form.name.data = _("%(y)s 年度检察官助理综合评价", y=local_today().year)
         form.unit_ids.data = [u.id for u in units]
-    if form.validate_on_submit():
+    elif form.validate_on_submit():
         try:
             cycle = ops.open_cycle(current_user, year=form.year.data, name=form.name.data, unit_ids=form.unit_ids.data,
                                    cohort_basis=CohortBasis[form.cohort_basis.data],
                                    weights=(form.weight_quant.data, form.weight_mentor.data, form.weight_dept.data),
                                    quota_pct=form.excellent_quota_pct.data,
-                                   summary_min_length=form.summary_min_length.data)
+                                   summary_min_length=form.summary_min_length.data,
+                                   person_ids=[p.id for p in selection] if selection is not None else None)
         except DomainError as error:
             _show_errors(form, error)
         else:
             flash(_("已开启，并已通知范围内的检察官助理撰写述职。"), "success")
             return redirect(url_for("evaluation.cycle_detail", cycle_id=cycle.id))
-    return render_template("evaluation/cycle_form.html", form=form)
+    if selection is not None and not selection:
+        flash(_("请先在人员名单中勾选要参加考评的人员。"), "error")
+    return render_template("evaluation/cycle_form.html", form=form, selection=selection)
+
+
+def _ticked_people():
+    """People posted as `person_ids` (bulk action), each visible to the user; None when opening by unit."""
+    if request.method != "POST" or "person_ids" not in request.form and not request.form.get("from_list"):
+        return None
+    ids = [as_id(v) for v in request.form.getlist("person_ids")]
+    return [policy.get_visible_person(current_user, i) for i in dict.fromkeys(i for i in ids if i)]
 
 
 def _get_cycle(cycle_id: int) -> EvaluationCycle:

@@ -122,6 +122,16 @@ def write_entry(**values) -> PointsEntry:
     return entry
 
 
+def _lock_person(person_id: int) -> None:
+    """Serialise awards per person on PostgreSQL (row lock until commit): the cap check reads what is already
+    used, so two approvals at once must not both see the same room. SQLite writers are already serialised
+    (BEGIN IMMEDIATE), and there FOR UPDATE is not emitted at all."""
+    from trainee.org.models import Person
+
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(Person.id).where(Person.id == person_id).with_for_update())
+
+
 def award(person, source_type: SourceType, source_id: int | None, *, occurred_on: date, rule_key: str | None = None,
           dimension: Dimension | None = None, points=None, note: str = "", actor=None,
           rulebook: RuleBook | None = None) -> PointsEntry:
@@ -133,6 +143,7 @@ def award(person, source_type: SourceType, source_id: int | None, *, occurred_on
     is returned.
     """
     person_id = _person_id(person)
+    _lock_person(person_id)
     current = existing_live(source_type, source_id, person_id)
     if current is not None:
         return current

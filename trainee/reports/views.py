@@ -50,3 +50,28 @@ def progress_xlsx():
     policy.require(current_user, "reports.export")
     return _xlsx(exports.progress_workbook(current_user, PeopleFilter.from_args(request.args)),
                  "progress.xlsx", "转变进度.xlsx")
+
+
+@bp.route("/points.xlsx")
+@login_required
+def points_xlsx():
+    policy.require(current_user, "reports.export")
+    from trainee.core.time import local_today
+
+    raw = request.args.get("year", "")
+    year = int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else local_today().year
+    return _xlsx(exports.points_workbook(current_user, PeopleFilter.from_args(request.args), year),
+                 f"points-{year}.xlsx", f"积分-{year}年.xlsx")
+
+
+@bp.route("/evaluation/<int:cycle_id>.xlsx")
+@login_required
+def evaluation_xlsx(cycle_id: int):
+    from trainee.core.errors import NotFound
+    from trainee.evaluation.models import EvaluationCycle
+
+    cycle = db.session.get(EvaluationCycle, cycle_id)
+    if cycle is None or not policy.can(current_user, "evaluation.manage", cycle):
+        raise NotFound("没有找到该考评，或您无权查看。")
+    return _xlsx(exports.evaluation_workbook(current_user, cycle), f"evaluation-{cycle.year}-{cycle.id}.xlsx",
+                 f"{cycle.year}年度综合评价-{cycle.id}.xlsx")
