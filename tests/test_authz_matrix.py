@@ -117,6 +117,9 @@ EXPECTED = {
     "activities.edit": row(403, 403, 404, 403, 403, 302, 404),  # submitted: the owner is sent back to the entry
     "activities.evidence": row(200, 200, 404, 200, 200, 200, 404),
     "activities.review_queue": row(403, 403, 403, 200, 200, 403, 403),
+    "api.activities": row(422, 422, 422, 422, 422, 200, 200, anon=401),  # without person_id: one's own log
+    "api.trainee_activities": row(200, 200, 404, 200, 200, 200, 404, anon=401),
+    "api.activity_detail": row(200, 200, 404, 200, 200, 200, 404, anon=401),
     "training_admin.model": ADMIN_ONLY,
     "training_admin.stage_edit": ADMIN_ONLY,
     "training_admin.transition_edit": ADMIN_ONLY,
@@ -290,6 +293,15 @@ EXPECTED_WRITE = {
     "activities.upload_files": row(403, 403, 404, 403, 403, 409, 404),
     "activities.evidence_delete": row(403, 403, 404, 403, 403, 302, 404),
     "activities.bulk_approve": row(403, 403, 403, 422, 422, 403, 403),
+    # API: `{}` is a complete request for a move (version and comment are optional), so `mentor`'s approve of the
+    # submitted sample succeeds (200) and the return that follows it (routes run in registration order) is a 409
+    "api.activity_create": row(403, 403, 403, 403, 403, 422, 422, anon=401),
+    "api.trainee_activity_create": row(403, 403, 404, 403, 403, 422, 404, anon=401),
+    "api.activity_submit": row(403, 403, 404, 403, 403, 409, 404, anon=401),
+    "api.activity_approve": row(403, 403, 404, 403, 200, 403, 404, anon=401),
+    "api.activity_return": row(403, 403, 404, 403, 409, 403, 404, anon=401),
+    "api.activity_revoke": row(403, 409, 404, 403, 403, 403, 404, anon=401),
+    "api.activity_files": row(403, 403, 404, 403, 403, 409, 404, anon=401),
 }
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 ALLOWED_WHEN_REFUSED = {401, 403, 404}

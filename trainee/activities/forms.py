@@ -42,7 +42,7 @@ class SubmitForm(VersionForm):
 
 
 class ApproveForm(VersionForm):
-    comment = TextAreaField(_l("审核意见（可选）"), validators=[Optional(), Length(max=COMMENT_MAX)])
+    comment = TextAreaField(_l("审核意见（可选）"), validators=[Optional(), Length(max=COMMENT_MAX)], render_kw={"rows": 2})
 
 
 class ReturnForm(VersionForm):
@@ -60,4 +60,5 @@ class EvidenceForm(FlaskForm):
 
 
 class BulkApproveForm(FlaskForm):
-    comment = TextAreaField(_l("审核意见（可选，适用于全部所选记录）"), validators=[Optional(), Length(max=COMMENT_MAX)])
+    comment = TextAreaField(_l("审核意见（可选，适用于全部所选记录）"), validators=[Optional(), Length(max=COMMENT_MAX)],
+                            render_kw={"rows": 2})
