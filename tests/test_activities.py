@@ -496,3 +496,28 @@ def test_bulk_generator_writes_about_forty_approved_entries_per_trainee_year_and
         PointsEntry.source_type == SourceType.ACTIVITY, PointsEntry.source_id.is_not(None))).scalar()
     assert linked == sum(approved.values())
     assert person_progress(full[0]).transitions  # the engine reads the bulk rows
+
+
+def test_overdue_reviews_remind_the_mentor_once_a_week(app, demo, db):
+    result = app.test_cli_runner().invoke(args=["activities", "remind-overdue"])
+    assert result.exit_code == 0 and "已提醒 1 位导师" in result.output
+    (note,) = notes(db, demo["mentor"], "activity_overdue")
+    assert "2 条" in note.text and "14 天" in note.text
+    assert "已提醒 0 位导师" in app.test_cli_runner().invoke(args=["activities", "remind-overdue"]).output
+
+
+def test_the_queue_approves_or_returns_one_entry_in_place(as_role, demo, db):
+    mentor = as_role("mentor")
+    body = mentor.get("/activities/review").get_data(as_text=True)
+    waiting = db.session.execute(db.select(Activity).where(
+        Activity.status == S.SUBMITTED, Activity.reviewer_id == demo["mentor"].person_id)
+        .order_by(Activity.submitted_at)).scalars().all()
+    first, second = waiting[0], waiting[1]
+    assert f'id="approve-{first.id}"' in body and f'form="return-{second.id}"' in body
+    response = mentor.post(f"/activities/{first.id}/approve", data={"version": first.version, "next": "queue"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/activities/review")
+    response = mentor.post(f"/activities/{second.id}/return",
+                           data={"version": second.version, "comment": "请补充证据目录", "next": "queue"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/activities/review")
+    assert db.session.get(Activity, first.id).status is S.APPROVED
+    assert db.session.get(Activity, second.id).review_comment == "请补充证据目录"

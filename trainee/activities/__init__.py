@@ -5,10 +5,12 @@ from flask_babel import lazy_gettext as _l
 def register(app):
     from trainee import nav
     from trainee.activities import defaults, demo, receivers  # noqa: F401  (reference loader, demo/bulk steps, signals)
+    from trainee.activities.cli import activities_group
     from trainee.activities.views import bp
     from trainee.auth.models import Role
 
     app.register_blueprint(bp)
+    app.cli.add_command(activities_group)
     nav.add(_l("工作纪实"), "activities.mine", order=20, roles=(Role.TRAINEE,))
     nav.add(_l("待审核"), "activities.review_queue", order=22, action="activity.queue")
     nav.home_widget("activities/_trainee_widget.html", _trainee_widget, order=20, roles=(Role.TRAINEE,))

@@ -204,11 +204,10 @@ def _demo_activities(ctx: DemoContext) -> None:
 
     # A few other trainees with a short approved record (their own mentors approve).
     others = [p for p in ctx.trainees[3:] if p.user is not None and policy.can(p.user, "activity.create", p)
-              and current_primary(p) is not None][:6]
+              and current_primary(p) is not None][:4]
     for k, person in enumerate(others):
         their_mentor = current_primary(person).mentor.user
-        for j, (code, title) in enumerate([("ASSIST_CASE", "协助办理一起盗窃案"), ("DOC_DRAFT", "起草起诉书"),
-                                           ("TRAINING", "参加院内业务培训")]):
+        for j, (code, title) in enumerate([("ASSIST_CASE", "协助办理一起盗窃案"), ("TRAINING", "参加院内业务培训")]):
             spec = (20 + 25 * j + k, code, None, title, "", None, 2 + j)
             if ctx.today - timedelta(days=spec[0]) >= (person.hire_date or ctx.today):
                 demo.approved(person.user, their_mentor, spec, wait_days=2)

@@ -520,3 +520,29 @@ def _queue_link() -> str:
         return url_for("activities.review_queue")
     except RuntimeError:
         return "/activities/review"
+
+
+# --- reminders ------------------------------------------------------------------------------------
+
+def remind_overdue(days: int = 7) -> int:
+    """Remind each mentor of entries waiting more than `days` days: one note per mentor per week (safe to
+    run daily from cron; a second run in the same week sends nothing). Returns the notes sent."""
+    from datetime import datetime
+
+    from trainee.org.models import Person as Mentor
+
+    cutoff = utcnow() - timedelta(days=days)
+    rows = db.session.execute(
+        db.select(Activity.reviewer_id, db.func.count(Activity.id), db.func.min(Activity.submitted_at))
+        .where(Activity.status == S.SUBMITTED, Activity.submitted_at < cutoff, Activity.reviewer_id.is_not(None))
+        .group_by(Activity.reviewer_id)).all()
+    year, week, _day = local_today().isocalendar()
+    sent = 0
+    with transaction():
+        for reviewer_id, count, oldest in rows:
+            mentor = db.session.get(Mentor, reviewer_id)
+            waited = (local_today() - oldest.date()).days if isinstance(oldest, datetime) else days
+            note = notify(mentor, "activity_overdue", f"有 {count} 条工作纪实等待您审核已超过 {days} 天（最早一条 {waited} 天）。",
+                          link=_queue_link(), key=f"activity-overdue:{reviewer_id}:{year}-W{week:02d}")
+            sent += note is not None
+    return sent
