@@ -2,8 +2,6 @@
 import io
 from datetime import timedelta
 
-import pytest
-
 from trainee.activities.models import Activity, ActivityStatus
 from trainee.core.time import local_today
 from trainee.points.models import PointsEntry, SourceType
@@ -58,13 +56,12 @@ def test_create_and_submit_at_once_then_return_and_revoke(client, demo, db, api_
     assert revoked.status_code == 200 and revoked.get_json()["status"] == "revoked"
 
 
-@pytest.mark.parametrize("field", ["status", "person_id", "points", "reviewer_id", "reviewer", "version_id",
-                                   "revoked_at", "id"])
-def test_status_person_points_and_reviewer_cannot_be_assigned(client, demo, db, api_token, field):
+def test_status_person_points_and_reviewer_cannot_be_assigned(client, demo, db, api_token):
     count = db.session.execute(db.select(db.func.count(Activity.id))).scalar()
-    response = client.post("/api/v1/activities", json=body(**{field: 1 if field != "status" else "approved"}),
-                           headers=api_token("trainee"))
-    assert response.status_code == 422 and field in response.get_json()["error"]["fields"]
+    for field in ["status", "person_id", "points", "reviewer_id", "reviewer", "version_id", "revoked_at", "id"]:
+        response = client.post("/api/v1/activities", json=body(**{field: 1 if field != "status" else "approved"}),
+                               headers=api_token("trainee"))
+        assert response.status_code == 422 and field in response.get_json()["error"]["fields"], field
     assert db.session.execute(db.select(db.func.count(Activity.id))).scalar() == count
 
 
