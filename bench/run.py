@@ -181,7 +181,7 @@ def measure(url: str, n: int, port: int) -> dict:
         pages = {
             "trainee_home": (trainee, "/home"),
             "progress_page": (trainee, f"/trainees/{pid}/progress"),
-            "review_queue": (mentor, "/reviews/"),
+            "review_queue": (mentor, "/activities/review"),
             "hr_dashboard": (hr, "/reports/overview"),
             "people_list_p1": (hr, "/people/?page=1"),
             "people_list_p200": (hr, "/people/?page=200"),
@@ -216,12 +216,17 @@ def post_and_approve(port: int, acc: dict, n: int) -> dict:
         started = time.perf_counter()
         response, body = client.request("POST", f"/api/v1/trainees/{acc['trainee_person']}/activities", json.dumps({
             "date": time.strftime("%Y-%m-%d"), "type": "ASSIST_CASE", "title": f"基准测试 {i}", "description": "协助审查证据",
-            "hours": 2, "transition": "T4"}), t_headers)
+            "hours": 2, "transition": "T4", "no_classified_confirmed": True}), t_headers)
         if response.status != 201:
             return {"status": response.status, "note": body[:200].decode(errors="replace")}
         activity = json.loads(body)["id"]
-        client.request("POST", f"/api/v1/activities/{activity}/submit", "{}", t_headers)
-        response, _ = client.request("POST", f"/api/v1/activities/{activity}/approve", "{}", m_headers)
+        response, body = client.request("POST", f"/api/v1/activities/{activity}/submit",
+                                        json.dumps({"no_classified_confirmed": True}), t_headers)
+        if response.status != 200:
+            return {"status": response.status, "step": "submit", "note": body[:200].decode(errors="replace")}
+        response, body = client.request("POST", f"/api/v1/activities/{activity}/approve", "{}", m_headers)
+        if response.status != 200:
+            return {"status": response.status, "step": "approve", "note": body[:200].decode(errors="replace")}
         status = response.status
         times.append((time.perf_counter() - started) * 1000)
     times.sort()

@@ -109,6 +109,17 @@ EXPECTED = {
 
 
     "training.career_page": row(200, 200, 404, 200, 200, 200, 404),
+    # progress log (工作纪实); the sample entry is `trainee`'s submitted one with a scan, waiting for `mentor`
+    "activities.mine": row(404, 404, 404, 404, 404, 200, 200),
+    "activities.new": row(403, 403, 403, 403, 403, 200, 200),
+    "activities.person_list": row(200, 200, 404, 200, 200, 200, 404),
+    "activities.detail": row(200, 200, 404, 200, 200, 200, 404),
+    "activities.edit": row(403, 403, 404, 403, 403, 302, 404),  # submitted: the owner is sent back to the entry
+    "activities.evidence": row(200, 200, 404, 200, 200, 200, 404),
+    "activities.review_queue": row(403, 403, 403, 200, 200, 403, 403),
+    "api.activities": row(422, 422, 422, 422, 422, 200, 200, anon=401),  # without person_id: one's own log
+    "api.trainee_activities": row(200, 200, 404, 200, 200, 200, 404, anon=401),
+    "api.activity_detail": row(200, 200, 404, 200, 200, 200, 404, anon=401),
     "training_admin.model": ADMIN_ONLY,
     "training_admin.stage_edit": ADMIN_ONLY,
     "training_admin.transition_edit": ADMIN_ONLY,
@@ -155,6 +166,7 @@ def sample_values(demo):
     values["rule_set_id"] = db.session.execute(db.select(RuleSet.id).limit(1)).scalar_one()
     evaluation = db.session.execute(db.select(Evaluation).where(Evaluation.person_id == trainee.id)).scalars().first()
     values["evaluation_id"], values["cycle_id"] = evaluation.id, evaluation.cycle_id
+    values.update(activity_values(demo))
     from trainee.checklists.models import AssignmentStatus, ChecklistAssignment
 
     values["assignment_id"] = db.session.execute(db.select(ChecklistAssignment.id).where(
@@ -162,6 +174,17 @@ def sample_values(demo):
         .order_by(ChecklistAssignment.id).limit(1)).scalar_one()
     values["item_id"] = 1
     return values
+
+
+def activity_values(demo) -> dict:
+    """progress log: `trainee`'s submitted entry that has evidence, and that evidence."""
+    from trainee.activities.models import Activity, ActivityStatus, Evidence
+    from trainee.extensions import db
+
+    evidence = db.session.execute(db.select(Evidence).join(Activity).where(
+        Activity.person_id == demo["trainee"].person_id, Activity.status == ActivityStatus.SUBMITTED)
+        .order_by(Evidence.id)).scalars().first()
+    return {"activity_id": evidence.activity_id, "evidence_id": evidence.id}
 
 
 def get_routes(app):
@@ -276,6 +299,28 @@ EXPECTED_WRITE = {
     "evaluation.evaluation_mentor": row(404, 403, 404, 403, 422, 403, 404),
     "evaluation.evaluation_dept": row(404, 403, 404, 422, 403, 403, 404),
     "evaluation.quarter_person": row(403, 403, 404, 403, 422, 403, 404),
+    # progress log: an empty form lacks the entry's version (422); the sample entry is submitted, so the owner's
+    # upload is refused by the state machine (409) and a file removal goes back to the entry with the reason
+    "activities.new": row(403, 403, 403, 403, 403, 422, 422),
+    "activities.edit": row(403, 403, 404, 403, 403, 422, 404),
+    "activities.submit": row(403, 403, 404, 403, 403, 422, 404),
+    "activities.withdraw": row(403, 403, 404, 403, 403, 422, 404),
+    "activities.delete": row(403, 403, 404, 403, 403, 422, 404),
+    "activities.approve": row(403, 403, 404, 403, 422, 403, 404),
+    "activities.return_entry": row(403, 403, 404, 403, 422, 403, 404),
+    "activities.revoke": row(403, 422, 404, 403, 403, 403, 404),
+    "activities.upload_files": row(403, 403, 404, 403, 403, 409, 404),
+    "activities.evidence_delete": row(403, 403, 404, 403, 403, 302, 404),
+    "activities.bulk_approve": row(403, 403, 403, 422, 422, 403, 403),
+    # API: `{}` is a complete request for a move (version and comment are optional), so `mentor`'s approve of the
+    # submitted sample succeeds (200) and the return that follows it (routes run in registration order) is a 409
+    "api.activity_create": row(403, 403, 403, 403, 403, 422, 422, anon=401),
+    "api.trainee_activity_create": row(403, 403, 404, 403, 403, 422, 404, anon=401),
+    "api.activity_submit": row(403, 403, 404, 403, 403, 409, 404, anon=401),
+    "api.activity_approve": row(403, 403, 404, 403, 200, 403, 404, anon=401),
+    "api.activity_return": row(403, 403, 404, 403, 409, 403, 404, anon=401),
+    "api.activity_revoke": row(403, 409, 404, 403, 403, 403, 404, anon=401),
+    "api.activity_files": row(403, 403, 404, 403, 403, 409, 404, anon=401),
     # checklist: the trainee studies, the current primary mentor reviews and discusses, HR of the unit exempts
     # and corrects; the city's HR and admin manage the items (retiring the sample item redirects)
     "checklists.assignment_page": row(403, 403, 404, 403, 403, 422, 404),

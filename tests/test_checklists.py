@@ -258,7 +258,7 @@ def test_attachment_is_checked_by_content_and_served_only_to_those_who_see_the_r
     url = f"/checklists/assignments/{a.id}"
     fake = {"reflection": "草稿", "action": "save", "attachment": (io.BytesIO(b"not a pdf"), "心得.pdf")}
     r = client.post(url, data=fake, content_type="multipart/form-data")
-    assert r.status_code == 422 and "附件须为 PDF、JPG 或 PNG" in r.get_data(as_text=True)
+    assert r.status_code == 422 and "不是有效的 PDF、DOCX、JPG、PNG 文件" in r.get_data(as_text=True)
     good = {"reflection": "草稿", "action": "save", "attachment": (io.BytesIO(certificate_png()), "笔记.png")}
     assert client.post(url, data=good, content_type="multipart/form-data").status_code == 302
     db.session.refresh(a)

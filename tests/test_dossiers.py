@@ -357,16 +357,19 @@ def test_the_command_line_prints_one_dossier(app, demo, tmp_path):
 
 @needs_poppler
 def test_stages_transitions_work_summary_and_appendix_with_repeated_headers(as_role, demo, db):
+    from trainee.activities.models import Activity, ActivityStatus
     from trainee.dossiers.sample import add_approved_activities
 
     person = demo["trainee"].person
+    approved = db.session.execute(db.select(db.func.count(Activity.id)).where(
+        Activity.person_id == person.id, Activity.status == ActivityStatus.APPROVED)).scalar()  # the demo's own
     add_approved_activities(person, entries=90, years=2)
     data = print_pdf(as_role("hr"), person.id).data
     pages = pdftotext(data).split("\f")
     text = squash("".join(pages))
     assert "阶段历程与九项转变" in text and "初阶" in text and "中阶" in text
     assert "学理思维转法理思维" in text and "合格履职转创新引领" in text
-    assert "审核通过的工作记录共90条" in text and "协助办案" in text
+    assert f"审核通过的工作记录共{approved + 90}条" in text and "协助办案" in text
     appendix_pages = [p for p in pages if "序号" in p and "案号" in p]
     assert len(appendix_pages) >= 2  # the header row is repeated on every page of the appendix
     assert "本节数据尚未启用" in text  # checklists, points... not on main yet
@@ -416,3 +419,33 @@ def test_expired_batch_downloads_are_purged_when_the_next_batch_starts(app, as_r
     assert client.get(f"/dossiers/jobs/{old.id}/download").status_code in (404, 410)
     result = app.test_cli_runner().invoke(args=["dossier-purge"])
     assert result.exit_code == 0 and "0 个" in result.output
+
+
+def test_a_batch_renders_in_a_pool_of_worker_processes(app, as_role, demo, db):
+    """DOSSIER_PROCESSES=2: two spawned processes render and register; the ZIP and the registry agree."""
+    app.config["DOSSIER_PROCESSES"] = 2
+    client = as_role("hr")
+    response = client.post("/dossiers/batch", data={"scope": "department",
+                                                    "department_id": str(_department_of(demo).id),
+                                                    "variant": "standard"})
+    assert response.status_code == 302
+    job = db.session.execute(db.select(DossierJob)).scalar_one()
+    _wait(db, job.id)
+    job = db.session.get(DossierJob, job.id)
+    assert job.status is JobStatus.DONE and job.done == job.total >= 2 and job.failed == 0, job.error
+    with zipfile.ZipFile(job.result_path) as archive:
+        digests = {hashlib.sha256(archive.read(n)).hexdigest() for n in archive.namelist()}
+    prints = db.session.execute(db.select(DossierPrint).where(DossierPrint.job_id == job.id)).scalars().all()
+    assert len(prints) == job.total and {p.sha256 for p in prints} == digests
+
+
+def test_the_mentor_section_lists_the_quarterly_comments(as_role, demo, db):
+    from trainee.core.time import local_today, quarter_of
+    from trainee.evaluation import operations as evaluation_ops
+
+    today = local_today()
+    evaluation_ops.save_quarter_comment(demo["mentor"], demo["trainee"].person, today.year, quarter_of(today),
+                                        "本季度协助办案认真，文书起草规范，下季度加强出庭训练。")
+    preview = as_role("hr").get(f"/people/{demo['trainee'].person.id}/dossier").get_data(as_text=True)
+    assert "带教评语（季度）" in preview and "下季度加强出庭训练" in preview
+    assert f"{today.year} Q{quarter_of(today)}" in preview and "尚未启用" not in preview.split("带教经历")[1][:3000]

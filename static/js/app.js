@@ -56,3 +56,67 @@ document.addEventListener("DOMContentLoaded", () => {
   };
   window.setTimeout(poll, 700);
 });
+
+// Live validation of forms marked data-live-validate (the server checks the same rules again):
+// required fields, no markup, case number characters, 0–24 hours, no future date, file count/size/type.
+document.addEventListener("DOMContentLoaded", () => {
+  const form = document.querySelector("form[data-live-validate]");
+  if (!form) return;
+  const labelOf = (el) => {
+    const label = form.querySelector(`label[for="${el.id}"]`);
+    return label ? label.textContent.replace(/[*（(].*$/, "").trim() : "";
+  };
+  const check = (el) => {
+    const v = (el.value || "").trim();
+    if (el.type === "file") {
+      const max = parseInt(el.dataset.maxFiles || "5", 10);
+      const bytes = parseInt(el.dataset.maxBytes || "0", 10);
+      const files = Array.from(el.files || []);
+      if (files.length > max) return `最多还能上传 ${Math.max(max, 0)} 个文件。`;
+      const big = files.find((f) => bytes && f.size > bytes);
+      if (big) return `“${big.name}”超过 ${Math.round(bytes / 1048576)} MB。`;
+      const bad = files.find((f) => !/\.(pdf|docx|xlsx|jpe?g|png)$/i.test(f.name));
+      if (bad) return `“${bad.name}”不是 PDF、docx、xlsx、JPG 或 PNG 文件。`;
+      return "";
+    }
+    if (el.required && !v) return `请填写${labelOf(el)}。`;
+    if (el.dataset.noMarkup && /[<>]/.test(v)) return "不能包含尖括号等标记字符。";
+    if (el.maxLength > 0 && v.length > el.maxLength) return `不超过 ${el.maxLength} 个字。`;
+    if (el.dataset.caseNo && v && !/^[0-9A-Za-z\u4e00-\u9fff〔〕（）()[\]【】\-—_·/.、：: ]+$/.test(v)) {
+      return "案号只能包含汉字、字母、数字和〔〕()-/ 等符号。";
+    }
+    if (el.dataset.range && v) {
+      const [lo, hi] = el.dataset.range.split(",").map(Number);
+      const n = Number(v);
+      if (Number.isNaN(n) || n < lo || n > hi) return `须为 ${lo} 至 ${hi} 之间的数字。`;
+    }
+    if (el.type === "date" && v && el.max && v > el.max) return "日期不能晚于今天。";
+    return "";
+  };
+  const show = (el) => {
+    const box = el.closest(".field") || el.parentElement;
+    let out = box.querySelector(".error.live");
+    const message = check(el);
+    if (!out && message) {
+      out = document.createElement("p");
+      out.className = "error live";
+      out.setAttribute("aria-live", "polite");
+      box.appendChild(out);
+    }
+    if (out) out.textContent = message;
+    box.classList.toggle("has-error", Boolean(message) || Boolean(box.querySelector(".error:not(.live)")));
+    return !message;
+  };
+  const fields = form.querySelectorAll("input:not([type=hidden]):not([type=checkbox]), textarea, select");
+  fields.forEach((el) => {
+    el.addEventListener(el.type === "file" || el.tagName === "SELECT" ? "change" : "input", () => show(el));
+    el.addEventListener("blur", () => show(el));
+  });
+  form.addEventListener("submit", (event) => {
+    const bad = Array.from(fields).filter((el) => !show(el));
+    if (bad.length) {
+      event.preventDefault();
+      bad[0].focus();
+    }
+  });
+});

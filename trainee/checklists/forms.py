@@ -24,7 +24,7 @@ class LenientIntegerField(IntegerField):
 
 class ReflectionForm(FlaskForm):
     reflection = TextAreaField(_l("学习心得"), render_kw={"rows": 14, "maxlength": 20000})
-    attachment = FileField(_l("附件（可选：PDF、JPG 或 PNG，不超过 10 MB）"))
+    attachment = FileField(_l("附件（可选：PDF、Word、JPG 或 PNG，不超过 10 MB）"))
 
 
 class ReviewForm(FlaskForm):

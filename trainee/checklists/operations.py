@@ -26,6 +26,7 @@ from trainee.checklists.models import (
     ChecklistNote,
     NoteAngle,
 )
+from trainee.core import uploads
 from trainee.core.errors import DomainError, ValidationFailed
 from trainee.core.ops import transaction
 from trainee.core.time import add_months, local_today, utcnow
@@ -41,6 +42,8 @@ REFLECTION_MAX = 20000
 NOTE_MAX = 1000
 COMMENT_MAX = 1000
 REMIND_DAYS = 7
+ATTACHMENT_AREA = "checklists"                     # UPLOAD_DIR/checklists, through trainee.core.uploads
+ATTACHMENT_KINDS = ("pdf", "docx", "jpg", "png")
 WHITESPACE = re.compile(r"\s")
 
 
@@ -261,7 +264,6 @@ def _check_open_for_trainee(assignment: ChecklistAssignment) -> None:
 def save_reflection(actor, assignment: ChecklistAssignment, reflection, *, submit: bool,
                     upload=None) -> ChecklistAssignment:
     """Save a draft, or submit to the mentor (the reflection must reach the item's minimum)."""
-    from trainee.competitions import certificates
     from trainee.mentoring.operations import current_primary
 
     person = assignment.person
@@ -270,20 +272,17 @@ def save_reflection(actor, assignment: ChecklistAssignment, reflection, *, submi
     text = clean_reflection(reflection, assignment.item, submitting=submit)
     checked = None
     if upload is not None and getattr(upload, "filename", None):
-        checked = certificates.check(upload, "attachment", "附件")
+        checked = uploads.check(upload, allowed=ATTACHMENT_KINDS, field="attachment", what="附件")
     mentor = current_primary(person) if submit else None
     if submit and mentor is None:
         raise DomainError("您当前没有带教导师，暂不能提交；请联系政治部分配导师。")
     before = audit.snapshot(assignment, STATE_FIELDS)
     with transaction():
         if checked is not None:
-            data, content_type, _ext, name = checked
-            import hashlib
-
-            attachment = ChecklistAttachment(person_id=person.id, original_name=name,
-                                             stored_name=certificates.save(checked, "checklists"),
-                                             content_type=content_type, size=len(data),
-                                             sha256=hashlib.sha256(data).hexdigest(), uploaded_by_id=actor.id)
+            attachment = ChecklistAttachment(person_id=person.id, original_name=checked.name,
+                                             stored_name=uploads.store(checked, ATTACHMENT_AREA),
+                                             content_type=checked.kind.content_type, size=checked.size,
+                                             sha256=checked.sha256, uploaded_by_id=actor.id)
             db.session.add(attachment)
             db.session.flush()
             assignment.attachment_id = attachment.id

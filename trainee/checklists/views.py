@@ -1,6 +1,6 @@
 from urllib.parse import quote
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -162,17 +162,13 @@ def revoke(assignment_id: int):
 @bp.route("/checklists/assignments/<int:assignment_id>/attachment")
 @login_required
 def attachment(assignment_id: int):
-    from trainee.competitions import certificates
+    from trainee.core import uploads
 
     assignment = _visible_assignment(assignment_id)
     file = assignment.attachment
-    if file is None:
+    if file is None or not uploads.path_of(ops.ATTACHMENT_AREA, file.stored_name).exists():
         raise NotFound("此条目没有附件。")
-    path = certificates.directory("checklists") / file.stored_name
-    if not path.exists():
-        raise NotFound("附件文件不存在。")
-    return send_file(path, mimetype=file.content_type, as_attachment=file.content_type == "application/pdf",
-                     download_name=file.original_name)
+    return uploads.send(ops.ATTACHMENT_AREA, file.stored_name, file.content_type, file.original_name)
 
 
 # --- the mentor ---------------------------------------------------------------------------------------

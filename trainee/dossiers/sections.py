@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 
 from trainee.extensions import db
 
@@ -118,12 +119,18 @@ def training(person, ctx):
 
 @section(30, "mentors", _l("带教经历"))
 def mentors(person, ctx):
+    from trainee.evaluation.models import QuarterComment
     from trainee.mentoring.models import MentorAssignment
 
     rows = db.session.execute(
         db.select(MentorAssignment).where(MentorAssignment.trainee_id == person.id)
+        .options(selectinload(MentorAssignment.mentor))
         .order_by(MentorAssignment.start_date, MentorAssignment.id)).scalars().all()
-    return {"assignments": rows, "comments_pending": True}
+    comments = db.session.execute(
+        db.select(QuarterComment).where(QuarterComment.person_id == person.id)
+        .options(selectinload(QuarterComment.mentor))
+        .order_by(QuarterComment.year, QuarterComment.quarter)).scalars().all()
+    return {"assignments": rows, "comments": comments}
 
 
 # --- dual-study checklist (trainee/checklists) ------------------------------------------------------

@@ -17,7 +17,7 @@ from trainee.notifications import notify
 from trainee.org.models import Person, PersonStatus, Position, Unit
 from trainee.points.ledger import year_totals
 from trainee.points.operations import veto_items
-from trainee.points.queries import current_stage_codes
+from trainee.points.queries import stage_codes_on
 
 CYCLE_FIELDS = ("year", "name", "cohort_basis", "weight_quant", "weight_mentor", "weight_dept",
                 "excellent_quota_pct", "summary_min_length", "status")
@@ -81,7 +81,8 @@ def open_cycle(actor, *, year: int, name: str, unit_ids: list[int] | None = None
                             weight_quant=weights[0], weight_mentor=weights[1], weight_dept=weights[2],
                             excellent_quota_pct=quota_pct, summary_min_length=summary_min_length,
                             opened_by_id=actor.id, units=units)
-    stages = current_stage_codes([p.id for p in people])
+    # The stage at the year's end (or today, for the current year): the cohort a trainee belonged to that year.
+    stages = stage_codes_on([p.id for p in people], min(date(year, 12, 31), local_today()))
     mentors = _primary_mentors([p.id for p in people])
     with transaction():
         db.session.add(cycle)

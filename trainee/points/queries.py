@@ -27,6 +27,22 @@ def current_stage_codes(person_ids) -> dict:
     return result
 
 
+def stage_codes_on(person_ids, day) -> dict:
+    """{person_id: stage code} of the stage each person was in on `day` (a past year's evaluation compares
+    people by the stage they were in at that year's end, not by today's)."""
+    from trainee.training.models import Stage, StageRecord
+
+    ids = list(person_ids)
+    result = {}
+    for start in range(0, len(ids), 900):
+        rows = db.session.execute(select(StageRecord.person_id, Stage.code).join(Stage).where(
+            StageRecord.person_id.in_(ids[start:start + 900]), StageRecord.start_date <= day,
+            (StageRecord.end_date.is_(None)) | (StageRecord.end_date > day))
+            .order_by(StageRecord.start_date))
+        result.update(dict(rows.all()))  # the latest record starting by `day` wins
+    return result
+
+
 def cohort_ids(person: Person) -> list[int]:
     """Active trainees of the same unit in the same current stage (the person included)."""
     from trainee.training.models import Stage, StageRecord
