@@ -550,3 +550,12 @@ def test_after_a_409_saving_again_is_a_deliberate_overwrite(as_role, demo, db):
                        ).status_code == 302
     assert db.session.get(Activity, activity.id).title == "我的标题"
     assert client.post(f"/activities/{activity.id}/edit", data=form(title="无版本")).status_code == 422
+
+
+def test_the_progress_page_links_an_open_count_to_a_prefilled_form(as_role, demo):
+    person_id = demo["trainee"].person_id
+    page = as_role("trainee").get(f"/trainees/{person_id}/progress").get_data(as_text=True)
+    assert "/activities/new?transition=T4&amp;type=SIMPLE_CASE" in page
+    assert "/activities/new?" not in as_role("hr").get(f"/trainees/{person_id}/progress").get_data(as_text=True)
+    form_page = as_role("trainee").get("/activities/new?transition=T4&type=SIMPLE_CASE").get_data(as_text=True)
+    assert '<option selected value="SIMPLE_CASE">' in form_page and '<option selected value="T4">' in form_page

@@ -108,6 +108,8 @@ def new():
         form.date.data = local_today()
         if request.args.get("transition", "").upper() in {f"T{i}" for i in range(1, 10)}:
             form.transition.data = request.args["transition"].upper()
+        if request.args.get("type") in {code for code, _label in form.type.choices}:
+            form.type.data = request.args["type"]
     elif form.validate_on_submit():
         submit = "save_submit" in request.form
         try:
