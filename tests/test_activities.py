@@ -534,3 +534,28 @@ def test_the_queue_approves_or_returns_one_entry_in_place(as_role, demo, db):
     assert response.status_code == 302 and response.headers["Location"].endswith("/activities/review")
     assert db.session.get(Activity, first.id).status is S.APPROVED
     assert db.session.get(Activity, second.id).review_comment == "请补充证据目录"
+
+
+def test_after_a_409_saving_again_is_a_deliberate_overwrite(as_role, demo, db):
+    activity = entry(db, demo["trainee"])
+    stale = activity.version
+    ops.update(demo["trainee"], activity, data(title="另一个标签页保存的标题"), version=stale)
+    client = as_role("trainee")
+    body = client.post(f"/activities/{activity.id}/edit", data=form(title="我的标题", version=stale)).get_data(
+        as_text=True)
+    current = re.search(r'name="version" type="hidden" value="(\d+)"', body) or \
+        re.search(r'type="hidden" name="version" value="(\d+)"', body) or re.search(r'id="version"[^>]*value="(\d+)"', body)
+    assert current and int(current.group(1)) == version_of(db, activity.id)
+    assert client.post(f"/activities/{activity.id}/edit", data=form(title="我的标题", version=current.group(1))
+                       ).status_code == 302
+    assert db.session.get(Activity, activity.id).title == "我的标题"
+    assert client.post(f"/activities/{activity.id}/edit", data=form(title="无版本")).status_code == 422
+
+
+def test_the_progress_page_links_an_open_count_to_a_prefilled_form(as_role, demo):
+    person_id = demo["trainee"].person_id
+    page = as_role("trainee").get(f"/trainees/{person_id}/progress").get_data(as_text=True)
+    assert "/activities/new?transition=T4&amp;type=SIMPLE_CASE" in page
+    assert "/activities/new?" not in as_role("hr").get(f"/trainees/{person_id}/progress").get_data(as_text=True)
+    form_page = as_role("trainee").get("/activities/new?transition=T4&type=SIMPLE_CASE").get_data(as_text=True)
+    assert '<option selected value="SIMPLE_CASE">' in form_page and '<option selected value="T4">' in form_page

@@ -108,6 +108,8 @@ def new():
         form.date.data = local_today()
         if request.args.get("transition", "").upper() in {f"T{i}" for i in range(1, 10)}:
             form.transition.data = request.args["transition"].upper()
+        if request.args.get("type") in {code for code, _label in form.type.choices}:
+            form.type.data = request.args["type"]
     elif form.validate_on_submit():
         submit = "save_submit" in request.form
         try:
@@ -145,11 +147,17 @@ def edit(activity_id: int):
     elif form.validate_on_submit():
         submit = "save_submit" in request.form
         try:
-            ops.update(current_user, activity, form.data_for_ops(), version=form.version.data or None, submit=submit,
-                       files=request.files.getlist("files"))
+            # A missing version is refused like a stale one would be: the form must say what it was built from.
+            ops.update(current_user, activity, form.data_for_ops(), version=form.version.data or "missing",
+                       submit=submit, files=request.files.getlist("files"))
         except ops.StaleVersion as error:
+            # Keep what was typed; the form now carries the current version, so saving again is a deliberate
+            # overwrite after looking at the entry (the link to it opens in the flash below).
             db.session.rollback()
-            flash(error.message, "error")
+            current = db.session.get(Activity, activity_id)
+            form.version.data = current.version
+            flash(error.message + _("（当前状态：%(s)s。核对后再次保存将以您填写的内容为准。）", s=current.status.label),
+                  "error")
             status = 409
         except DomainError as error:
             db.session.rollback()
