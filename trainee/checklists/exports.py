@@ -1,6 +1,7 @@
 """HR export of checklist completion (.xlsx) through the one sheet writer (trainee/reports/sheets.py)."""
 from trainee import policy
 from trainee.checklists import queries
+from trainee.checklists.models import OPEN_STATUSES, AssignmentStatus
 from trainee.reports.sheets import SheetColumn, write_workbook
 
 MAX_EXPORT_ROWS = 200_000
@@ -10,22 +11,31 @@ def completion_workbook(user, flt: queries.CompletionFilter, today) -> bytes:
     """Sheets: 明细 (one row per person and item, as filtered), then the counts by unit, department and item."""
     policy.require(user, "checklist.completion")
     data = queries.completion(user, flt, today)
-    rows = queries.completion_rows(user, flt, today, limit=MAX_EXPORT_ROWS)
+    rows = queries.completion_table(user, flt, today, MAX_EXPORT_ROWS)
     labels = queries.STATE_LABELS
+
+    def state(r):
+        status, due = r[8], r[7]
+        if status is AssignmentStatus.CONFIRMED:
+            return labels[queries.DONE]
+        if status is AssignmentStatus.EXEMPT:
+            return labels[queries.EXEMPT]
+        return labels[queries.OVERDUE if status in OPEN_STATUSES and due < today else queries.PENDING]
+
     detail = [
-        SheetColumn("工号", lambda a: a.person.staff_no, 12),
-        SheetColumn("姓名", lambda a: a.person.name, 10),
-        SheetColumn("单位", lambda a: a.person.unit.name, 26),
-        SheetColumn("部门", lambda a: a.person.department.name if a.person.department else None, 16),
-        SheetColumn("阶段", lambda a: a.item.stage.name, 8),
-        SheetColumn("类别", lambda a: a.item.category, 10),
-        SheetColumn("条目", lambda a: a.item.title, 40),
-        SheetColumn("应完成日期", lambda a: a.due_date, 12),
-        SheetColumn("完成情况", lambda a: labels[queries.state_of(a, today)], 10),
-        SheetColumn("状态", lambda a: a.status, 12),
-        SheetColumn("确认日期", lambda a: a.confirmed_on, 12),
-        SheetColumn("确认导师", lambda a: a.reviewer.name if a.reviewer and a.confirmed_on else None, 10),
-        SheetColumn("免学理由", lambda a: a.exempt_reason, 30),
+        SheetColumn("工号", lambda r: r[0], 12),
+        SheetColumn("姓名", lambda r: r[1], 10),
+        SheetColumn("单位", lambda r: r[2], 26),
+        SheetColumn("部门", lambda r: r[3], 16),
+        SheetColumn("阶段", lambda r: r[4], 8),
+        SheetColumn("类别", lambda r: r[5], 10),
+        SheetColumn("条目", lambda r: r[6], 40),
+        SheetColumn("应完成日期", lambda r: r[7], 12),
+        SheetColumn("完成情况", state, 10),
+        SheetColumn("状态", lambda r: r[8], 12),
+        SheetColumn("确认日期", lambda r: r[9], 12),
+        SheetColumn("确认导师", lambda r: r[10] if r[9] else None, 10),
+        SheetColumn("免学理由", lambda r: r[11], 30),
     ]
 
     def state_count(state):
