@@ -473,3 +473,35 @@ def test_api_lists_items_with_status_due_and_confirmed_dates(app, db, demo, clie
     assert body["summary"]["overdue"] == sum(1 for i in body["items"] if i["overdue"])
     assert client.get(f"/api/v1/trainees/{person.id}/checklist", headers=api_token("trainee2")).status_code == 404
     assert client.get(f"/api/v1/trainees/{person.id}/checklist").status_code == 401
+
+
+def test_quarterly_pages_show_the_checklist_figures(app, db, demo, as_role):
+    html = as_role("hr").get("/evaluation/quarterly").get_data(as_text=True)
+    assert "双学清单的到期与逾期情况将在清单功能启用后显示" not in html
+    assert "逾期" in html and "到期" in html
+
+
+@pytest.mark.browser
+def test_browser_live_count_then_submit_and_mentor_confirms(live_server, browser_page, demo, db):
+    from tests.conftest import browser_login
+
+    page, base = browser_page, live_server
+    a = _pending(db, demo, "trainee2")
+    browser_login(page, base, "trainee2")
+    page.click("nav.mainnav >> text=双学清单")
+    page.click(f"text={a.item.title}")
+    page.fill("#reflection", "学 习")
+    assert page.inner_text("[data-count-for=reflection]") == f"2 / {a.item.min_chars}"
+    page.fill("#reflection", text_for(a.item))
+    assert "ok" in page.get_attribute("[data-count-for=reflection]", "class")
+    page.click("button[value=submit]")
+    page.wait_for_load_state()
+    assert "已提交导师确认" in page.inner_text("main")
+    page.click("form[action$='/logout'] button")
+    browser_login(page, base, "mentor")
+    page.goto(f"{base}/checklists/mentees")
+    page.click(f"text={a.item.title}")
+    page.select_option("#decision", "confirm")
+    page.click("form[action$='/review'] button[type=submit]")
+    page.wait_for_load_state()
+    assert "已确认" in page.inner_text("main")
