@@ -263,7 +263,9 @@ def test_attachment_is_checked_by_content_and_served_only_to_those_who_see_the_r
     assert client.post(url, data=good, content_type="multipart/form-data").status_code == 302
     db.session.refresh(a)
     assert a.attachment is not None and a.attachment.original_name == "笔记.png"
-    assert as_role("mentor").get(f"{url}/attachment").status_code == 200
+    served = as_role("mentor").get(f"{url}/attachment")
+    assert served.status_code == 200 and served.headers["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in served.headers["Content-Security-Policy"]
     assert as_role("trainee2").get(f"{url}/attachment").status_code == 404
 
 
