@@ -507,3 +507,20 @@ def test_browser_live_count_then_submit_and_mentor_confirms(live_server, browser
     page.click("form[action$='/review'] button[type=submit]")
     page.wait_for_load_state()
     assert "已确认" in page.inner_text("main")
+
+
+def test_a_new_primary_mentor_reviews_waiting_reflections_and_is_told(app, db, demo):
+    from trainee.mentoring.operations import assign_primary_mentor
+
+    person = demo["trainee"].person
+    waiting = next(a for a in assignments_of(db, person) if a.status is AssignmentStatus.SUBMITTED)
+    new_mentor = demo["mentor02"].person
+    new_mentor.mentor_capacity = 10
+    db.session.commit()
+    assign_primary_mentor(demo["hr"], person, new_mentor, local_today(), "导师调整")
+    assert db.session.execute(db.select(Notification).where(
+        Notification.user_id == demo["mentor02"].id, Notification.kind == "checklist_submitted")).first()
+    with pytest.raises(PermissionDenied):
+        ops.review(demo["mentor"], waiting, confirm=True)
+    ops.review(demo["mentor02"], waiting, confirm=True)
+    assert waiting.reviewer_id == new_mentor.id

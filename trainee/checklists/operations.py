@@ -132,6 +132,23 @@ def on_stage_entered(record, actor=None, **_kw):
                link=_link("checklists.mine"))
 
 
+@signals.mentor_changed.connect
+def on_mentor_changed(assignment, actor=None, **_kw):
+    """Reflections waiting for confirmation now wait for the new primary mentor: tell them."""
+    from trainee.mentoring.models import AssignmentKind
+
+    if assignment.kind is not AssignmentKind.PRIMARY:
+        return
+    waiting = db.session.execute(select(db.func.count(ChecklistAssignment.id)).where(
+        ChecklistAssignment.person_id == assignment.trainee_id,
+        ChecklistAssignment.status == AssignmentStatus.SUBMITTED)).scalar_one()
+    if waiting:
+        trainee = db.session.get(Person, assignment.trainee_id)
+        mentor = db.session.get(Person, assignment.mentor_id)
+        notify(mentor, "checklist_submitted", f"{trainee.name} 有 {waiting} 份学习心得待您确认。",
+               link=_link("checklists.mentees"))
+
+
 def sync_assignments() -> int:
     """Assign missing items to active trainees by their current stage (data that predates the checklist,
     people placed without the signal). Idempotent; run by the daily sweep."""
