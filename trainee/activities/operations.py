@@ -86,10 +86,10 @@ def _take(actor, activity: Activity, action: str, version: int | None) -> Move:
     if activity is None or not policy.can(actor, "activity.view", activity):
         raise NotFound("没有找到这条工作纪实，或您无权查看。")
     policy.require(actor, ACTION_RULES[action], activity)
+    check_version(activity, version)  # acting on an outdated page: say so first, whatever it now allows
     move = MOVES.get((activity.status, action))
     if move is None:
         raise DomainError(f"这条记录当前为「{activity.status.label}」，不能{ACTION_LABELS[action]}。")
-    check_version(activity, version)
     return move
 
 
@@ -102,7 +102,7 @@ def check_version(activity: Activity, version) -> None:
     except (TypeError, ValueError):
         raise ValidationFailed("表单缺少版本信息，请刷新页面后重试。", {"version": ["无效的版本。"]}) from None
     if given != activity.version:
-        raise StaleVersion(STALE)
+        raise StaleVersion(f"{STALE}（这条记录现为「{activity.status.label}」。）")
 
 
 def _audit(action, activity, before, summary, actor=None):
