@@ -183,6 +183,8 @@ def measure(url: str, n: int, port: int) -> dict:
             "progress_page": (trainee, f"/trainees/{pid}/progress"),
             "review_queue": (mentor, "/activities/review"),
             "hr_dashboard": (hr, "/reports/overview"),
+            "checklist_completion": (hr, "/checklists/completion"),
+            "trainee_checklist": (trainee, f"/trainees/{pid}/checklist"),
             "people_list_p1": (hr, "/people/?page=1"),
             "people_list_p200": (hr, "/people/?page=200"),
             "api_trainee_detail": (api, f"/api/v1/trainees/{pid}"),

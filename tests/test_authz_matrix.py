@@ -125,6 +125,19 @@ EXPECTED = {
     "training_admin.transition_edit": ADMIN_ONLY,
     "training_admin.requirement_new": ADMIN_ONLY,
     "training_admin.requirement_edit": ADMIN_ONLY,
+    # dual-study checklist (issue #4): the sample assignment is one of `trainee`'s pending items; items are managed
+    # by HR or admin of the city (the top-level unit), district HR reads them
+    "checklists.mine": row(404, 404, 404, 404, 404, 302, 302),
+    "checklists.person_page": row(200, 200, 404, 200, 200, 200, 404),
+    "checklists.assignment_page": row(200, 200, 404, 200, 200, 200, 404),
+    "checklists.attachment": row(404, 404, 404, 404, 404, 404, 404),
+    "checklists.mentees": row(403, 403, 403, 200, 200, 403, 403),
+    "checklists.items": row(200, 200, 200, 403, 403, 403, 403),
+    "checklists.item_new": row(200, 200, 403, 403, 403, 403, 403),
+    "checklists.item_edit": row(200, 200, 403, 403, 403, 403, 403),
+    "checklists.completion": row(200, 200, 200, 403, 403, 403, 403),
+    "checklists.completion_xlsx": row(200, 200, 200, 403, 403, 403, 403),
+    "api.trainee_checklist": row(200, 200, 404, 200, 200, 200, 404, anon=401),
 }
 SKIP = {"static"}
 
@@ -154,6 +167,12 @@ def sample_values(demo):
     evaluation = db.session.execute(db.select(Evaluation).where(Evaluation.person_id == trainee.id)).scalars().first()
     values["evaluation_id"], values["cycle_id"] = evaluation.id, evaluation.cycle_id
     values.update(activity_values(demo))
+    from trainee.checklists.models import AssignmentStatus, ChecklistAssignment
+
+    values["assignment_id"] = db.session.execute(db.select(ChecklistAssignment.id).where(
+        ChecklistAssignment.person_id == trainee.id, ChecklistAssignment.status == AssignmentStatus.PENDING)
+        .order_by(ChecklistAssignment.id).limit(1)).scalar_one()
+    values["item_id"] = 1
     return values
 
 
@@ -302,6 +321,16 @@ EXPECTED_WRITE = {
     "api.activity_return": row(403, 403, 404, 403, 409, 403, 404, anon=401),
     "api.activity_revoke": row(403, 409, 404, 403, 403, 403, 404, anon=401),
     "api.activity_files": row(403, 403, 404, 403, 403, 409, 404, anon=401),
+    # checklist: the trainee studies, the current primary mentor reviews and discusses, HR of the unit exempts
+    # and corrects; the city's HR and admin manage the items (retiring the sample item redirects)
+    "checklists.assignment_page": row(403, 403, 404, 403, 403, 422, 404),
+    "checklists.review": row(403, 403, 404, 403, 422, 403, 404),
+    "checklists.add_note": row(403, 403, 404, 403, 422, 403, 404),
+    "checklists.exempt": row(403, 422, 404, 403, 403, 403, 404),
+    "checklists.revoke": row(403, 422, 404, 403, 403, 403, 404),
+    "checklists.item_new": row(422, 422, 403, 403, 403, 403, 403),
+    "checklists.item_edit": row(422, 422, 403, 403, 403, 403, 403),
+    "checklists.item_retire": row(302, 302, 403, 403, 403, 403, 403),
 }
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 ALLOWED_WHEN_REFUSED = {401, 403, 404}

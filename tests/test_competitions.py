@@ -506,13 +506,10 @@ def test_team_membership_is_stored_once_per_competition(db, demo):
     assert count(db, Team, Team.competition_id == debate.id) == 4
 
 
-def test_bulk_generator_adds_competition_entries_fast(app, db):
-    import time
-
+def test_bulk_generator_adds_competition_entries(app, db):
+    """Speed is measured by bench/ (seed-demo --trainees 10000), not here: a timed test fails on a busy machine."""
     from trainee.bulk import generate
 
-    started = time.perf_counter()
     stats = generate(trainees=600, years=2, echo=lambda *_: None)
     assert stats["bulk_competition_entries"] > 600
     assert count(db, CompetitionResult) > 200
-    assert time.perf_counter() - started < 30

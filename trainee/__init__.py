@@ -17,6 +17,7 @@ FEATURES = [
     "trainee.notifications",
     "trainee.points",
     "trainee.evaluation",
+    "trainee.checklists",
     "trainee.competitions",
     "trainee.reports",
     "trainee.dossiers",

@@ -474,3 +474,48 @@ def _activity_revoke(user, activity):
 @rule("activity.queue")
 def _activity_queue(user, _obj):
     return user.has_role(Role.MENTOR) and user.person_id is not None
+
+
+# --- dual-study checklist (双学铸魂, issue #4) --------------------------------------------------------
+# The item list is the city's standard: HR or admin of the top-level unit manages it. A trainee studies
+# and submits their own items; their current primary mentor confirms, returns and writes discussion notes;
+# HR of the person's unit exempts (with a reason) and undoes a confirmation (a correction, with a reason).
+
+@rule("checklist.manage")
+def _checklist_manage(user, _obj):
+    return user.has_role(Role.HR, Role.ADMIN) and user.unit.parent_id is None
+
+
+@rule("checklist.items")
+def _checklist_items(user, _obj):
+    return user.has_role(Role.HR, Role.ADMIN)
+
+
+@rule("checklist.view")
+def _checklist_view(user, person):
+    return person is not None and person.is_trainee and _person_view(user, person)
+
+
+@rule("checklist.study")
+def _checklist_study(user, person):
+    return is_self(user, person) and user.has_role(Role.TRAINEE) and not is_read_only(person)
+
+
+@rule("checklist.review")
+def _checklist_review(user, person):
+    return not is_self(user, person) and is_primary_mentor(user, person) and not is_read_only(person)
+
+
+@rule("checklist.exempt", "checklist.correct")
+def _checklist_exempt(user, person):
+    return not is_self(user, person) and is_hr_for(user, person) and not is_read_only(person)
+
+
+@rule("checklist.mentees")
+def _checklist_mentees(user, _obj):
+    return user.has_role(Role.MENTOR)
+
+
+@rule("checklist.completion")
+def _checklist_completion(user, _obj):
+    return user.has_role(Role.HR, Role.ADMIN)

@@ -1,7 +1,8 @@
 """JSON API v1: one module per resource, all registered on one blueprint."""
 import importlib
 
-RESOURCES = ["tokens", "me", "people", "training", "competitions", "reports", "dossiers", "points", "activities", "openapi"]
+RESOURCES = ["tokens", "me", "people", "training", "competitions", "reports", "dossiers", "points", "activities",
+             "checklists", "openapi"]
 
 
 def register(app):

@@ -12,7 +12,8 @@ OVERVIEW = {"type": "object", "properties": {
     "people_by_unit": {"type": "array"}, "people_by_position": {"type": "array"},
     "legal_qualification": {"type": "object"}, "trainees_by_stage_and_unit": {"type": "array"},
     "mentor_load": {"type": "object"}, "transitions_achieved_by_quarter": {"type": "array"},
-    "promotions_pending": {"type": "integer"}, "entries_waiting_over_7_days_by_mentor": {"type": "array"},
+    "promotions_pending": {"type": "integer"}, "checklist_items_overdue": {"type": "integer"},
+    "entries_waiting_over_7_days_by_mentor": {"type": "array"},
     "no_approved_activity_this_quarter": {"type": "object"}}}
 
 

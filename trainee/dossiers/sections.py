@@ -133,11 +133,22 @@ def mentors(person, ctx):
     return {"assignments": rows, "comments": comments}
 
 
-# --- features still to land: printed as pending ------------------------------------------------
+# --- dual-study checklist (trainee/checklists) ------------------------------------------------------
 
 @section(40, "checklist", _l("双学铸魂必学清单"))
 def checklist(person, ctx):
-    return pending()
+    """Every item given, by stage and category: status, due date, confirmation date and confirming mentor."""
+    from trainee.checklists import queries
+
+    assignments = queries.person_assignments(person)
+    if not assignments:
+        return {"empty": True}
+    states = {a.id: queries.state_of(a, ctx.today) for a in assignments}
+    return {"groups": queries.grouped(assignments), "states": states, "labels": queries.STATE_LABELS,
+            "confirmed": sum(1 for s in states.values() if s == queries.DONE), "total": len(assignments)}
+
+
+# --- features still to land: printed as pending ------------------------------------------------
 
 
 @section(50, "work", _l("工作纪实汇总"))

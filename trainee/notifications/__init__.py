@@ -21,7 +21,26 @@ def notify(recipient, kind: str, text: str, link: str | None = None, key: str | 
     return note
 
 
+# The daily reminder sweep (`flask --app app remind`): features register func(today) -> {label: count}.
+# Each sweep must be safe to run twice (notify(..., key=...) sends a keyed reminder once).
+REMINDERS: list = []
+
+
+def reminder(func):
+    if all(f.__qualname__ != func.__qualname__ or f.__module__ != func.__module__ for f in REMINDERS):
+        REMINDERS.append(func)
+    return func
+
+
+def run_reminders(today=None) -> dict:
+    results = {}
+    for func in REMINDERS:
+        results[f"{func.__module__}.{func.__name__}"] = func(today)
+    return results
+
+
 def register(app):
+    import click
     from flask_login import current_user
 
     from trainee import nav
@@ -30,3 +49,11 @@ def register(app):
     app.register_blueprint(bp)
     nav.add(_l("消息"), "notifications.inbox", order=90)
     app.jinja_env.globals["unread_notifications"] = lambda: unread_count(current_user)
+
+    @app.cli.command("remind")
+    @click.option("--date", "on_date", default=None, type=click.DateTime(formats=["%Y-%m-%d"]),
+                  help="按指定日期运行（默认今天，Asia/Shanghai）")
+    def remind_command(on_date):
+        """每日提醒：到期前 7 天与逾期时提醒（可重复运行，不会重复发送）。"""
+        for name, counts in run_reminders(on_date.date() if on_date else None).items():
+            click.echo(f"{name}: " + "，".join(f"{k} {v}" for k, v in (counts or {}).items()))

@@ -136,6 +136,11 @@ def overview(user, unit: Unit | None = None) -> dict:
         .group_by(Person.unit_id)).all()
     idle = dict(idle_rows)
 
+    # Checklist items past their due date and not submitted (双学清单逾期).
+    from trainee.checklists.queries import overdue_count
+
+    checklist_overdue = overdue_count(user, unit_ids, today)
+
     trainees_by_unit = {u.id: by_unit_position.get((u.id, Position.ASSISTANT), 0) for u in units}
     total_trainees = sum(trainees_by_unit.values())
     lq_total = sum(t for t, _w in lq.values())
@@ -157,6 +162,7 @@ def overview(user, unit: Unit | None = None) -> dict:
         "mentor_load": {**mentor_load, "mentors": len(mentor_rows), "load": total_load, "capacity": total_capacity},
         "achieved_by_quarter": [{"year": y, "quarter": q, "count": achieved[(y, q)]} for y, q in quarters],
         "promotions_pending": promotions_pending,
+        "checklist_overdue": checklist_overdue,
         "waiting_reviews": [{"mentor_id": i, "mentor": name, "count": n} for i, name, n in waiting_rows],
         "idle_this_quarter": {"total": sum(idle.values()), "trainees": total_trainees,
                               "by_unit": [{"unit": u, "count": idle.get(u.id, 0),
@@ -185,6 +191,7 @@ def as_json(data: dict) -> dict:
         "mentor_load": data["mentor_load"],
         "transitions_achieved_by_quarter": data["achieved_by_quarter"],
         "promotions_pending": data["promotions_pending"],
+        "checklist_items_overdue": data["checklist_overdue"],
         "entries_waiting_over_7_days_by_mentor": data["waiting_reviews"],
         "no_approved_activity_this_quarter": {
             "total": data["idle_this_quarter"]["total"], "trainees": data["idle_this_quarter"]["trainees"],

@@ -386,6 +386,8 @@ def _hint(requirement: Requirement, progress: RequirementProgress) -> str:
         return _("请政治部安排一名新人由您朋辈带教")
     if kind is RequirementKind.MANUAL:
         return _("请导师确认：%(m)s", m=requirement.params.get("milestone") or requirement.label)
+    if kind is RequirementKind.CHECKLIST:
+        return _("撰写必学清单学习心得并请导师确认（还差 %(n)s 项）", n=int(progress.target - progress.done))
     return _("完成：%(label)s", label=requirement.label)
 
 
