@@ -127,3 +127,47 @@ def test_files_through_the_api(client, demo, db, api_token):
     response = client.post(url, data={"files": [(io.BytesIO(PDF), "判决书.pdf")], "no_classified_confirmed": "true"},
                            headers=api_token("trainee"), content_type="multipart/form-data")
     assert response.status_code == 201 and response.get_json()["evidence"][0]["name"] == "判决书.pdf"
+
+
+def test_two_decisions_at_once_exactly_one_wins_and_points_are_written_once(live_server, demo, db):
+    """The mentor approves and returns the same entry from two clients at the same moment, both built from the
+    same version: one succeeds, the other gets 409 (已被他人修改), and the ledger holds one entry at most."""
+    import http.client
+    import json
+    import threading
+
+    from tests.test_concurrency import _token
+
+    activity = db.session.execute(db.select(Activity).where(
+        Activity.person_id == demo["trainee"].person_id, Activity.status == ActivityStatus.SUBMITTED)).scalars().first()
+    activity_id, version = activity.id, activity.version
+    db.session.commit()
+    host, port = live_server.removeprefix("http://").split(":")
+    token = _token(live_server, "mentor")
+    statuses, barrier = [], threading.Barrier(2)
+
+    def decide(move, payload):
+        conn = http.client.HTTPConnection(host, int(port), timeout=60)
+        barrier.wait()
+        conn.request("POST", f"/api/v1/activities/{activity_id}/{move}", json.dumps({"version": version, **payload}),
+                     {"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+        response = conn.getresponse()
+        statuses.append((move, response.status, json.loads(response.read())))
+
+    threads = [threading.Thread(target=decide, args=("approve", {})),
+               threading.Thread(target=decide, args=("return", {"comment": "请补充"}))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    codes = sorted(status for _move, status, _body in statuses)
+    assert codes == [200, 409], statuses
+    loser = next(body for _m, status, body in statuses if status == 409)
+    assert "已被他人修改" in loser["error"]["message"]
+    db.session.expire_all()
+    final = db.session.get(Activity, activity_id)
+    winner = next(move for move, status, _b in statuses if status == 200)
+    assert final.status is (ActivityStatus.APPROVED if winner == "approve" else ActivityStatus.RETURNED)
+    entries = db.session.execute(db.select(db.func.count(PointsEntry.id)).where(
+        PointsEntry.source_type == SourceType.ACTIVITY, PointsEntry.source_id == activity_id)).scalar()
+    assert entries == (1 if winner == "approve" else 0)

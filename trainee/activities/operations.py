@@ -86,10 +86,10 @@ def _take(actor, activity: Activity, action: str, version: int | None) -> Move:
     if activity is None or not policy.can(actor, "activity.view", activity):
         raise NotFound("没有找到这条工作纪实，或您无权查看。")
     policy.require(actor, ACTION_RULES[action], activity)
+    check_version(activity, version)  # acting on an outdated page: say so first, whatever it now allows
     move = MOVES.get((activity.status, action))
     if move is None:
         raise DomainError(f"这条记录当前为「{activity.status.label}」，不能{ACTION_LABELS[action]}。")
-    check_version(activity, version)
     return move
 
 
@@ -102,7 +102,7 @@ def check_version(activity: Activity, version) -> None:
     except (TypeError, ValueError):
         raise ValidationFailed("表单缺少版本信息，请刷新页面后重试。", {"version": ["无效的版本。"]}) from None
     if given != activity.version:
-        raise StaleVersion(STALE)
+        raise StaleVersion(f"{STALE}（这条记录现为「{activity.status.label}」。）")
 
 
 def _audit(action, activity, before, summary, actor=None):
@@ -267,13 +267,13 @@ def _require_mentor(person: Person, values) -> Person:
 
 def submit(actor, activity: Activity, *, version, confirmed: bool | None = None) -> Activity:
     """Send a draft or a returned entry to the current primary mentor."""
-    move = _take(actor, activity, "submit", version)
+    _take(actor, activity, "submit", version)
     ensure_still_valid(activity)
     confirmed = activity.no_classified_confirmed if confirmed is None else (confirmed or activity.no_classified_confirmed)
     mentor = _require_mentor(activity.person, {"no_classified_confirmed": confirmed})
     with transaction():
         activity.no_classified_confirmed = True
-        _submit(actor, activity, mentor, resubmit=move.label == "重新提交")
+        _submit(actor, activity, mentor)
     return activity
 
 
@@ -284,13 +284,12 @@ def ensure_still_valid(activity: Activity) -> None:
            "case_no": activity.case_no, "hours": activity.hours}, activity.person)
 
 
-def _submit(actor, activity: Activity, mentor: Person, resubmit: bool = False) -> None:
+def _submit(actor, activity: Activity, mentor: Person) -> None:
     before = audit.snapshot(activity, FIELDS)
-    was_returned = activity.status is S.RETURNED
+    what = "重新提交" if activity.status is S.RETURNED else "提交"
     activity.status, activity.reviewer_id, activity.submitted_at = S.SUBMITTED, mentor.id, utcnow()
     activity.reviewed_at = None
     db.session.flush()
-    what = "重新提交" if (resubmit or was_returned) else "提交"
     _audit("submitted", activity, before, f"{activity.person.name} {what}工作纪实「{activity.title}」，由 {mentor.name} 审核", actor=actor)
     notify(mentor, "activity_submitted", f"{activity.person.name} {what}了工作纪实「{activity.title}」，请审核。",
            link=_link(activity))

@@ -178,6 +178,8 @@ def _render_detail(activity: Activity, status: int = 200, forms: dict | None = N
         if action in ACTION_FORMS and action not in forms:
             form = ACTION_FORMS[action](formdata=None)
             form.version.data = activity.version
+            if action == "submit":
+                form.no_classified_confirmed.data = activity.no_classified_confirmed
             forms[action] = form
     evidence_form = EvidenceForm(formdata=None) if "edit" in actions else None
     return render_template("activities/detail.html", activity=activity, actions=actions, forms=forms,
