@@ -519,6 +519,15 @@ def test_overdue_reviews_remind_the_mentor_once_a_week(app, demo, db):
     assert "已提醒 0 位导师" in app.test_cli_runner().invoke(args=["activities", "remind-overdue"]).output
 
 
+def test_the_daily_remind_sweep_includes_overdue_reviews(app, demo, db):
+    first = app.test_cli_runner().invoke(args=["remind"])
+    assert first.exit_code == 0 and "提醒导师（待审核超过 7 天） 1" in first.output
+    assert len(notes(db, demo["mentor"], "activity_overdue")) == 1
+    second = app.test_cli_runner().invoke(args=["remind"])
+    assert "提醒导师（待审核超过 7 天） 0" in second.output
+    assert len(notes(db, demo["mentor"], "activity_overdue")) == 1
+
+
 def test_the_queue_approves_or_returns_one_entry_in_place(as_role, demo, db):
     mentor = as_role("mentor")
     body = mentor.get("/activities/review").get_data(as_text=True)

@@ -21,7 +21,7 @@ from trainee.core.errors import DomainError, NotFound, ValidationFailed
 from trainee.core.ops import transaction
 from trainee.core.time import local_today, utcnow
 from trainee.extensions import db
-from trainee.notifications import notify
+from trainee.notifications import notify, reminder
 from trainee.org.models import Person
 
 S = ActivityStatus
@@ -545,3 +545,9 @@ def remind_overdue(days: int = 7) -> int:
                           link=_queue_link(), key=f"activity-overdue:{reviewer_id}:{year}-W{week:02d}")
             sent += note is not None
     return sent
+
+
+@reminder
+def overdue_reviews_reminder(today=None) -> dict:
+    """Part of the daily `flask --app app remind` sweep: reviews waiting more than 7 days (weekly per mentor)."""
+    return {"提醒导师（待审核超过 7 天）": remind_overdue()}
