@@ -141,10 +141,9 @@ def demo(app, request):
     on PostgreSQL it is seeded into the freshly truncated database.
     """
     from trainee.auth.models import User
-    from trainee.demo import seed_demo
 
     if PG_URL:
-        seed_demo()
+        _pg_restore_demo(app)
     else:
         template = request.getfixturevalue("demo_template")
         target = Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"))
@@ -157,6 +156,56 @@ def demo(app, request):
         if uploads.exists():
             shutil.copytree(uploads, app.config["UPLOAD_DIR"], dirs_exist_ok=True)
     return {u.username: u for u in _db.session.execute(_db.select(User)).scalars()}
+
+
+# PostgreSQL: the demo is seeded once per worker, snapshotted table by table with COPY, and restored into the
+# truncated database of each test that asks for it (seeding through the operations takes seconds per test).
+_PG_DEMO: dict = {}
+
+
+def _pg_tables() -> list[str]:
+    return [t.name for t in _db.metadata.sorted_tables]
+
+
+def _pg_snapshot(upload_dir: str, cache_dir: Path) -> None:
+    raw = _db.session.connection().connection.driver_connection
+    tables, sequences = {}, []
+    with raw.cursor() as cur:
+        for table in _pg_tables():
+            with cur.copy(f'COPY "{table}" TO STDOUT') as copy:
+                tables[table] = b"".join(bytes(chunk) for chunk in copy)
+        cur.execute("SELECT schemaname || '.' || sequencename, last_value FROM pg_sequences "
+                    "WHERE schemaname = 'public' AND last_value IS NOT NULL")
+        sequences = cur.fetchall()
+    if Path(upload_dir).exists():
+        shutil.copytree(upload_dir, cache_dir, dirs_exist_ok=True)
+    _PG_DEMO.update(tables=tables, sequences=sequences, uploads=cache_dir)
+
+
+def _pg_restore_demo(app) -> None:
+    from trainee.demo import seed_demo
+
+    if not _PG_DEMO:
+        seed_demo()
+        _db.session.commit()
+        _pg_snapshot(app.config["UPLOAD_DIR"], Path(tempfile.mkdtemp(prefix="pg-demo-uploads-")))
+        return
+    _db.session.commit()
+    names = ", ".join(f'"{t}"' for t in _pg_tables())
+    _db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    _db.session.commit()
+    raw = _db.session.connection().connection.driver_connection
+    with raw.cursor() as cur:
+        cur.execute("SET session_replication_role = replica")  # rows arrive table by table: FKs checked by the seed
+        for table, data in _PG_DEMO["tables"].items():
+            if data:
+                with cur.copy(f'COPY "{table}" FROM STDIN') as copy:
+                    copy.write(data)
+        for name, value in _PG_DEMO["sequences"]:
+            cur.execute("SELECT setval(%s, %s)", (name, value))
+        cur.execute("SET session_replication_role = DEFAULT")
+    _db.session.commit()
+    shutil.copytree(_PG_DEMO["uploads"], app.config["UPLOAD_DIR"], dirs_exist_ok=True)
 
 
 @pytest.fixture(scope="session")
