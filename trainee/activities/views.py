@@ -22,6 +22,7 @@ from trainee.activities.forms import (
 )
 from trainee.activities.models import Activity, ActivityStatus
 from trainee.core.errors import DomainError, NotFound
+from trainee.core.forms import show_domain_error as _show_errors
 from trainee.core.time import local_today
 from trainee.extensions import db
 
@@ -39,14 +40,6 @@ def _visible(activity_id: int) -> Activity:
     if activity is None or not policy.can(current_user, "activity.view", activity):
         raise NotFound("没有找到这条工作纪实，或您无权查看。")
     return activity
-
-
-def _show_errors(form, error: DomainError) -> None:
-    for name, messages in error.field_errors.items():
-        target = getattr(form, name, None) if form is not None else None
-        if target is not None and hasattr(target, "errors"):
-            target.errors = list(target.errors or []) + list(messages)
-    flash(error.message, "error")
 
 
 def _choices(form: ActivityForm) -> None:

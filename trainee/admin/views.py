@@ -11,6 +11,7 @@ from trainee.audit import AuditEntry
 from trainee.auth import operations as auth_ops
 from trainee.auth.models import Role, User
 from trainee.core.errors import DomainError, NotFound
+from trainee.core.forms import show_domain_error as _show_errors
 from trainee.core.params import as_id
 from trainee.extensions import db
 from trainee.org import operations as org_ops
@@ -31,13 +32,6 @@ def _get(model, object_id):
     if obj is None:
         raise NotFound("对象不存在。")
     return obj
-
-
-def _show_errors(form, error: DomainError):
-    for field, messages in error.field_errors.items():
-        if hasattr(form, field):
-            getattr(form, field).errors = list(getattr(form, field).errors) + messages
-    flash(error.message, "error")
 
 
 @bp.route("/users")

@@ -11,6 +11,7 @@ from trainee.checklists import operations as ops
 from trainee.checklists.forms import ItemForm, NoteForm, ReasonForm, ReflectionForm, ReviewForm
 from trainee.checklists.models import ChecklistItem
 from trainee.core.errors import DomainError, NotFound, ValidationFailed
+from trainee.core.forms import show_domain_error as _apply_errors
 from trainee.core.time import local_today
 from trainee.extensions import db
 from trainee.org.models import Department
@@ -19,13 +20,6 @@ from trainee.training.models import Stage
 
 bp = Blueprint("checklists", __name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _apply_errors(form, error: DomainError) -> None:
-    for name, messages in error.field_errors.items():
-        if hasattr(form, name):
-            getattr(form, name).errors = list(getattr(form, name).errors) + messages
-    flash(error.message, "error")
 
 
 def _visible_assignment(assignment_id: int):

@@ -40,19 +40,13 @@ from trainee.competitions.models import (
     Team,
 )
 from trainee.core.errors import DomainError, NotFound, PermissionDenied
+from trainee.core.forms import show_domain_error as _apply_errors
 from trainee.core.time import local_today
 from trainee.extensions import db
 from trainee.org.models import Person, Position
 from trainee.org.queries import units_in_scope
 
 bp = Blueprint("competitions", __name__, url_prefix="/competitions")
-
-
-def _apply_errors(form, error: DomainError) -> None:
-    for name, messages in error.field_errors.items():
-        if hasattr(form, name):
-            getattr(form, name).errors = list(getattr(form, name).errors) + messages
-    flash(error.message, "error")
 
 
 def _visible_competition(competition_id: int) -> Competition:

@@ -7,6 +7,7 @@ from sqlalchemy.orm import joinedload
 from trainee import policy
 from trainee.core.dimensions import Dimension
 from trainee.core.errors import DomainError, NotFound
+from trainee.core.forms import show_domain_error as _show_errors
 from trainee.core.params import as_id
 from trainee.core.time import local_today, quarter_of, utcnow
 from trainee.evaluation import operations as ops
@@ -20,14 +21,6 @@ from trainee.points.operations import veto_message
 from trainee.points.queries import cohort_distributions
 
 bp = Blueprint("evaluation", __name__, url_prefix="/evaluation")
-
-
-def _show_errors(form, error: DomainError):
-    for name, messages in error.field_errors.items():
-        target = getattr(form, name, None) if form is not None else None
-        if target is not None:
-            target.errors = list(target.errors) + messages
-    flash(error.message, "error")
 
 
 # --- annual evaluation --------------------------------------------------------------------------

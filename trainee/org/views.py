@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from trainee import policy
 from trainee.auth.models import Role
 from trainee.core.errors import DomainError
+from trainee.core.forms import show_domain_error as _apply_errors
 from trainee.core.params import as_id
 from trainee.extensions import db
 from trainee.org import operations as ops
@@ -30,13 +31,6 @@ def _fill_choices(form: PersonForm) -> None:
         db.select(Department).where(Department.unit_id.in_([u.id for u in units])).order_by(Department.id)
     ).scalars().all()
     form.department_id.choices = [("", "—")] + [(d.id, f"{d.unit.short_name} · {d.name}") for d in departments]
-
-
-def _apply_errors(form, error: DomainError) -> None:
-    for field, messages in error.field_errors.items():
-        if hasattr(form, field):
-            getattr(form, field).errors = list(getattr(form, field).errors) + messages
-    flash(error.message, "error")
 
 
 def _render_list(bulk_form: BulkAssignMentorForm | None = None, selected=()):

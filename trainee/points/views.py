@@ -6,6 +6,7 @@ from sqlalchemy.orm import joinedload
 from trainee import policy
 from trainee.core.dimensions import Dimension
 from trainee.core.errors import DomainError, NotFound
+from trainee.core.forms import show_domain_error as _show_errors
 from trainee.core.time import local_today
 from trainee.extensions import db
 from trainee.org.models import Person, PersonStatus, Position
@@ -18,14 +19,6 @@ from trainee.points.queries import cohort_distributions, points_summary, years_w
 from trainee.points.rules import RuleBook
 
 bp = Blueprint("points", __name__, url_prefix="/points")
-
-
-def _show_errors(form, error: DomainError):
-    for name, messages in error.field_errors.items():
-        target = getattr(form, name, None) if form is not None else None
-        if target is not None:
-            target.errors = list(target.errors) + messages
-    flash(error.message, "error")
 
 
 def _year_arg() -> int:
