@@ -5,11 +5,13 @@ private base `app://trainee/` and fetches them through `StaticOnlyFetcher`, whic
 app's static folder and refuses everything else (file://, http(s)://, data:, ...): a dossier never
 reads the server's disk or the network, whatever text a user typed into a record.
 """
+import gc
 import logging
 import mimetypes
 import os
 import time
 import urllib.parse
+from contextlib import contextmanager
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
@@ -110,15 +112,34 @@ class RenderedPdf:
     glyphs: fonts.GlyphReport
 
 
+@contextmanager
+def gc_paused():
+    """Suspend Python's cyclic garbage collector for one render.
+
+    WeasyPrint allocates hundreds of thousands of boxes, styles and text objects for a long dossier;
+    each allocation burst triggers collections that walk every live object (of the app as well), which
+    cost about a third of the render's CPU time. Reference counting still frees what is not cyclic;
+    the cycles left behind are collected as usual once the collector is back on.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def html_to_pdf(html: str, *, variant: str | None = None) -> RenderedPdf:
     """Render HTML (whose asset URLs start with the static URL path) to PDF bytes."""
     started = time.perf_counter()
     glyphs = fonts.check_text(visible_text(html))
     font_config = FontConfiguration()  # holds the @font-face files until the PDF is written
     options = {"pdf_variant": variant} if variant else {}
-    document = HTML(string=html, base_url=BASE_URL, url_fetcher=static_fetcher(),
-                    media_type="print").render(font_config=font_config, **options)
-    data = document.write_pdf(**options)
+    with gc_paused():
+        document = HTML(string=html, base_url=BASE_URL, url_fetcher=static_fetcher(),
+                        media_type="print").render(font_config=font_config, **options)
+        data = document.write_pdf(**options)
     seconds = time.perf_counter() - started
     log.info("dossier rendered: %d pages, %d bytes, %.2fs", len(document.pages), len(data), seconds)
     return RenderedPdf(data, len(document.pages), seconds, glyphs)
