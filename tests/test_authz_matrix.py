@@ -41,6 +41,7 @@ EXPECTED = {
     "org.import_upload": row(200, 200, 200, 403, 403, 403, 403),
     "org.import_template": row(200, 200, 200, 403, 403, 403, 403),
     "reports.overview_page": row(200, 200, 200, 403, 403, 403, 403),
+    "reports.waiting_reviews": row(200, 200, 200, 403, 403, 403, 403),
     "reports.people_xlsx": row(200, 200, 200, 403, 403, 403, 403),
     "reports.progress_xlsx": row(200, 200, 200, 403, 403, 403, 403),
     "reports.points_xlsx": row(200, 200, 200, 403, 403, 403, 403),

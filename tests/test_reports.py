@@ -142,3 +142,44 @@ def test_formula_like_text_is_exported_as_text(as_role, demo, db):
     db.session.commit()
     ws = open_xlsx(as_role("hr").get(f"/reports/people.xlsx?q={person.staff_no}")).worksheets[0]
     assert all(not str(c.value or "").startswith("=") for c in ws[2])
+
+
+def test_waiting_reviews_at_city_scale_are_a_distribution_with_the_list_behind_it(app, demo, db, as_role, api_token):
+    """Over ten mentors with entries waiting > 7 days: mentors grouped by how much waits on them, and a
+    paginated list in organisation order behind each group (not one bar per mentor, not a ranking)."""
+    db.session.execute(db.update(Activity).where(Activity.status == ActivityStatus.SUBMITTED)
+                       .values(submitted_at=utcnow()))  # the demo's waiting entries: not overdue here
+    trainee = demo["trainee"].person
+    kind = db.session.execute(db.select(ActivityType)).scalars().first()
+    reviewers = db.session.execute(db.select(Person).where(Person.position != Position.ASSISTANT)
+                                   .order_by(Person.id).limit(11)).scalars().all()
+    counts = [1, 1, 1, 1, 2, 3, 3, 4, 7, 8, 9]
+    for reviewer, n in zip(reviewers, counts, strict=True):
+        for i in range(n):
+            db.session.add(Activity(person_id=trainee.id, type_id=kind.id, date=local_today(), title=f"w{i}",
+                                    status=ActivityStatus.SUBMITTED, reviewer_id=reviewer.id,
+                                    submitted_at=utcnow() - timedelta(days=10 + i)))
+    db.session.add(Activity(person_id=trainee.id, type_id=kind.id, date=local_today(), title="recent",
+                            status=ActivityStatus.SUBMITTED, reviewer_id=reviewers[0].id,
+                            submitted_at=utcnow() - timedelta(days=2)))  # not yet 7 days: not counted
+    db.session.commit()
+
+    data = as_role("hr").get("/api/v1/reports/overview", headers=api_token("hr")).get_json()
+    assert data["mentors_by_entries_waiting_over_7_days"] == [
+        {"low": 1, "high": 1, "mentors": 4, "entries": 4}, {"low": 2, "high": 3, "mentors": 3, "entries": 8},
+        {"low": 4, "high": 7, "mentors": 2, "entries": 11}, {"low": 8, "high": None, "mentors": 2, "entries": 17}]
+    assert len(data["entries_waiting_over_7_days_by_mentor"]) == 11
+
+    hr = as_role("hr")
+    page = hr.get("/reports/overview").get_data(as_text=True)
+    assert "/reports/waiting-reviews?" in page and "查看全部 11 位导师的名单" in page
+
+    listing = hr.get("/reports/waiting-reviews?min=8").get_data(as_text=True)
+    heavy = [r for r, n in zip(reviewers, counts, strict=True) if n >= 8]
+    assert all(r.name in listing for r in heavy)
+    assert "共 2 位导师" in listing and ">9<" in listing and "18 天" in listing  # 9 entries, oldest 10 + 8 days
+    everyone = hr.get("/reports/waiting-reviews").get_data(as_text=True)
+    assert "共 11 位导师" in everyone
+    yuhu_expected = 11 if trainee.unit.code == "YH" else 0
+    assert f"共 {yuhu_expected} 位导师" in as_role("hr_yuhu").get("/reports/waiting-reviews").get_data(as_text=True)
+    assert hr.get("/reports/waiting-reviews?min=x&max=&page=999").status_code == 200

@@ -32,6 +32,8 @@ class Activity(TimestampMixin, db.Model):
     __table_args__ = (
         db.Index("ix_activities_person_status_date", "person_id", "status", "date"),
         db.Index("ix_activities_reviewer_status", "reviewer_id", "status"),
+        # Entries waiting for review longest, across a scope (HR overview, reminder sweep).
+        db.Index("ix_activities_status_submitted", "status", "submitted_at", "reviewer_id", "person_id"),
     )
     id = db.Column(db.Integer, primary_key=True)
     person_id = db.Column(db.Integer, db.ForeignKey("people.id"), nullable=False)

@@ -96,14 +96,13 @@ def people_query(user, flt: PeopleFilter):
     if flt.stage:
         query = query.where(Person.id.in_(current_stage_members(flt.stage)))
     if flt.idle:
-        from trainee.activities.models import Activity, ActivityStatus
         from trainee.core.time import local_today, quarter_of
+        from trainee.reports.overview import approved_since
 
         today = local_today()
         start = today.replace(month=(quarter_of(today) - 1) * 3 + 1, day=1)
-        approved = select(Activity.person_id).where(Activity.status == ActivityStatus.APPROVED, Activity.date >= start)
         query = query.where(Person.position == Position.ASSISTANT, Person.status == PersonStatus.ACTIVE,
-                            Person.id.not_in(approved))
+                            ~approved_since(start))
     if flt.role:
         from trainee.auth.models import Role, User, UserRole
         if flt.role in Role._value2member_map_:

@@ -24,6 +24,8 @@ from trainee.training.models import (
 
 WAITING_DAYS = 7
 QUARTERS_SHOWN = 8
+# Mentors grouped by how many entries wait on them (a distribution: a city has thousands of mentors).
+WAITING_BUCKETS = ((1, 1), (2, 3), (4, 7), (8, None))
 
 
 def scope_units(user, unit: Unit | None = None) -> list[Unit]:
@@ -36,6 +38,13 @@ def _trainees(unit_ids):
     """Conditions for active trainees in the given units."""
     return and_(Person.unit_id.in_(unit_ids), Person.position == Position.ASSISTANT,
                 Person.status == PersonStatus.ACTIVE)
+
+
+def approved_since(day):
+    """EXISTS an approved entry of the outer query's person dated `day` or later: one probe of the
+    (person, status, date) index per person, where NOT IN would read every approved entry of the quarter."""
+    return (select(Activity.id).where(Activity.person_id == Person.id, Activity.status == ActivityStatus.APPROVED,
+                                      Activity.date >= day).exists())
 
 
 def quarter_start(day):
@@ -127,12 +136,12 @@ def overview(user, unit: Unit | None = None) -> dict:
                Activity.submitted_at < cutoff)
         .group_by(reviewer.id, reviewer.name).order_by(reviewer.name)).all()
 
+    waiting = [{"mentor_id": i, "mentor": name, "count": n} for i, name, n in waiting_rows]
+
     # Active trainees with no approved entry dated this quarter.
     q_start = quarter_start(today)
-    approved_now = select(Activity.person_id).where(Activity.status == ActivityStatus.APPROVED,
-                                                    Activity.date >= q_start)
     idle_rows = db.session.execute(
-        select(Person.unit_id, func.count(Person.id)).where(trainee, Person.id.not_in(approved_now))
+        select(Person.unit_id, func.count(Person.id)).where(trainee, ~approved_since(q_start))
         .group_by(Person.unit_id)).all()
     idle = dict(idle_rows)
 
@@ -163,11 +172,38 @@ def overview(user, unit: Unit | None = None) -> dict:
         "achieved_by_quarter": [{"year": y, "quarter": q, "count": achieved[(y, q)]} for y, q in quarters],
         "promotions_pending": promotions_pending,
         "checklist_overdue": checklist_overdue,
-        "waiting_reviews": [{"mentor_id": i, "mentor": name, "count": n} for i, name, n in waiting_rows],
+        "waiting_reviews": waiting,
+        "waiting_distribution": waiting_distribution(waiting),
         "idle_this_quarter": {"total": sum(idle.values()), "trainees": total_trainees,
                               "by_unit": [{"unit": u, "count": idle.get(u.id, 0),
                                            "trainees": trainees_by_unit[u.id]} for u in units]},
     }
+
+
+def waiting_distribution(waiting: list[dict]) -> list[dict]:
+    """[{low, high, mentors, entries}] for WAITING_BUCKETS (high None: open-ended)."""
+    buckets = []
+    for low, high in WAITING_BUCKETS:
+        counts = [w["count"] for w in waiting if w["count"] >= low and (high is None or w["count"] <= high)]
+        buckets.append({"low": low, "high": high, "mentors": len(counts), "entries": sum(counts)})
+    return buckets
+
+
+def waiting_by_mentor(user, unit: Unit | None, low: int = 1, high: int | None = None):
+    """Select (mentor id, name, unit short name, entries, oldest submission) of mentors with entries of
+    trainees in scope waiting over WAITING_DAYS, `low`..`high` entries each, in organisation order."""
+    unit_ids = select(Unit.id).where(Unit.path.startswith(
+        unit.path if unit is not None and policy.in_unit_scope(user, unit) else user.unit.path))
+    reviewer, reviewer_unit = db.aliased(Person), db.aliased(Unit)
+    count = func.count(Activity.id)
+    query = (select(reviewer.id, reviewer.name, reviewer_unit.short_name, count, func.min(Activity.submitted_at))
+             .join(Person, Person.id == Activity.person_id).join(reviewer, reviewer.id == Activity.reviewer_id)
+             .join(reviewer_unit, reviewer_unit.id == reviewer.unit_id)
+             .where(Person.unit_id.in_(unit_ids), Activity.status == ActivityStatus.SUBMITTED,
+                    Activity.submitted_at < utcnow() - timedelta(days=WAITING_DAYS))
+             .group_by(reviewer.id, reviewer.name, reviewer_unit.short_name, reviewer_unit.path)
+             .having(count >= low).order_by(reviewer_unit.path, reviewer.name, reviewer.id))
+    return query.having(count <= high) if high is not None else query
 
 
 def as_json(data: dict) -> dict:
@@ -193,6 +229,7 @@ def as_json(data: dict) -> dict:
         "promotions_pending": data["promotions_pending"],
         "checklist_items_overdue": data["checklist_overdue"],
         "entries_waiting_over_7_days_by_mentor": data["waiting_reviews"],
+        "mentors_by_entries_waiting_over_7_days": data["waiting_distribution"],
         "no_approved_activity_this_quarter": {
             "total": data["idle_this_quarter"]["total"], "trainees": data["idle_this_quarter"]["trainees"],
             "by_unit": [{"unit": unit(r["unit"]), "count": r["count"], "trainees": r["trainees"]}

@@ -1,4 +1,4 @@
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from trainee import policy
@@ -6,7 +6,7 @@ from trainee.extensions import db
 from trainee.org.models import Unit
 from trainee.org.queries import PeopleFilter
 from trainee.reports import exports
-from trainee.reports.overview import overview
+from trainee.reports.overview import WAITING_BUCKETS, overview, waiting_by_mentor
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -33,7 +33,33 @@ def overview_page():
     from trainee.org.queries import units_in_scope
 
     return render_template("reports/overview.html", data=overview(current_user, unit), unit=unit,
-                           units_all=units_in_scope(current_user))
+                           units_all=units_in_scope(current_user), people_url=url_for("org.people_list"))
+
+
+@bp.route("/waiting-reviews")
+@login_required
+def waiting_reviews():
+    """The list behind the overview's "waiting over 7 days" figure: mentors and how much waits on them."""
+    from sqlalchemy import func, select
+
+    from trainee.core.time import utcnow
+
+    policy.require(current_user, "reports.view")
+    unit = _unit_arg()
+    low = request.args.get("min", "1")
+    low = int(low) if low.isdigit() and len(low) < 6 else 1
+    high = request.args.get("max", "")
+    high = int(high) if high.isdigit() and len(high) < 6 else None
+    query = waiting_by_mentor(current_user, unit, low, high)
+    total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    per_page = current_app.config["PAGE_SIZE"]
+    pages = max((total + per_page - 1) // per_page, 1)
+    raw = request.args.get("page", "1")
+    page = min(max(int(raw) if raw.isdigit() and len(raw) < 6 else 1, 1), pages)
+    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
+    args = {k: v for k, v in {"unit": unit.id if unit else None, "min": low, "max": high}.items() if v is not None}
+    return render_template("reports/waiting_reviews.html", rows=rows, unit=unit, low=low, high=high, total=total,
+                           page=page, pages=pages, args=args, now=utcnow(), buckets=WAITING_BUCKETS)
 
 
 @bp.route("/people.xlsx")
