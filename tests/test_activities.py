@@ -491,17 +491,17 @@ def test_query_counts_of_lists_and_queue_do_not_grow_with_data(counting, as_role
     assert after == before, list(zip([u for _c, u in urls], before, after, strict=True))
 
 
-def test_bulk_generator_writes_about_forty_approved_entries_per_trainee_year_and_points_follow(app, db):
+def test_bulk_generator_writes_about_fifty_approved_entries_per_trainee_year_and_points_follow(app, db):
     from trainee.bulk import generate
     from trainee.org.models import Person, Position
 
     stats = generate(trainees=30, years=2, echo=lambda *_: None)
-    assert stats["bulk_activities"] > 30 * 40
+    assert stats["bulk_activities"] > 30 * 54
     approved = dict(db.session.execute(db.select(Activity.person_id, db.func.count(Activity.id)).where(
         Activity.status == S.APPROVED).group_by(Activity.person_id)).all())
     trainees = db.session.execute(db.select(Person).where(Person.position == Position.ASSISTANT)).scalars().all()
     full = [p for p in trainees if p.hire_date <= local_today().replace(month=1, day=1) - timedelta(days=400)]
-    assert full and all(60 <= approved[p.id] <= 100 for p in full)  # two years at ~40 a year
+    assert full and all(80 <= approved[p.id] <= 135 for p in full)  # almost two years at ~54 a year
     assert db.session.execute(db.select(db.func.count(Activity.id)).where(Activity.status == S.SUBMITTED)).scalar() \
         == 2 * len(trainees)
     # The points generator runs after and derives its ledger from these approved entries.
