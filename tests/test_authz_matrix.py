@@ -35,6 +35,7 @@ EXPECTED = {
     "auth.profile": ALL,
     "auth.change_password": ALL,
     "org.people_list": row(200, 200, 200, 200, 200, 403, 403),
+    "org.mentor_search": row(403, 200, 200, 200, 403, 403, 403),  # the people list's mentor picker, in scope
     "org.person_detail": row(200, 200, 404, 200, 200, 200, 404),
     "org.person_new": row(200, 200, 200, 403, 403, 403, 403),
     "org.person_edit": row(200, 200, 404, 403, 403, 403, 404),

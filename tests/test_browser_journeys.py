@@ -1,5 +1,6 @@
 """Journeys in a real browser (Debian's Chromium through Playwright) on the demo data."""
 import re
+from datetime import date
 
 import pytest
 
@@ -80,3 +81,46 @@ def test_trainee_logs_an_entry_with_evidence_mentor_approves_it_from_the_queue(l
     page.screenshot(path=str(ARTIFACTS / "activity-approved-trainee.png"), full_page=True)
     assert int(simple_cases(page, base, person_id)) == done_before + 1
     assert points_this_year(page, base) == points_before + 3
+
+
+def test_hr_finds_a_mentor_by_typing_and_assigns_them_with_the_keyboard(live_server, browser_page, demo, db):
+    page, base = browser_page, live_server
+    mentor = demo["mentor02"].person
+    mentor.mentor_capacity = 10
+    db.session.commit()
+    browser_login(page, base, "hr")
+
+    page.goto(f"{base}/people/?q=李思远")
+    page.locator("#bulk-mentor").press_sequentially(mentor.name[1:], delay=30)
+    option = page.locator("#bulk-mentor-list [role=option]", has_text=mentor.staff_no)
+    option.wait_for()
+    assert page.get_attribute("#bulk-mentor", "aria-expanded") == "true"
+    page.keyboard.press("ArrowDown")
+    assert page.get_attribute("#bulk-mentor", "aria-activedescendant") == option.get_attribute("id")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "people-mentor-picker.png"), full_page=True)
+    page.keyboard.press("Enter")
+    assert page.input_value("#bulk-mentor").startswith(f"{mentor.name} {mentor.staff_no}（")
+    assert page.input_value("#bulk input[name=mentor_id]") == str(mentor.id)
+    assert page.is_hidden("#bulk-mentor-list")
+
+    page.check("input[name=person_ids]")
+    page.fill("#start_date", date.today().isoformat())
+    page.fill("#reason", "导师调整（浏览器）")
+    page.click("#bulk button[type=submit]:not([formaction])")
+    page.wait_for_load_state()
+    assert f"已为 1 人分配带教导师 {mentor.name}" in page.inner_text("main")
+
+    page.locator("#mentor-filter").press_sequentially(mentor.staff_no, delay=30)
+    page.locator("#mentor-filter-list [role=option]").first.wait_for()
+    page.keyboard.press("Escape")  # closes the list, keeps the text
+    assert page.is_hidden("#mentor-filter-list") and page.input_value("#mentor-filter") == mentor.staff_no
+    page.keyboard.press("ArrowDown")  # opens it again
+    page.locator("#mentor-filter-list [role=option]").first.wait_for()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.click("form.filters button[type=submit]")
+    page.wait_for_load_state()
+    assert f"mentor={mentor.id}" in page.url and "mentor_q" not in page.url
+    assert "李思远" in page.inner_text("main")
+    assert page.input_value("#mentor-filter").startswith(f"{mentor.name} {mentor.staff_no}（")

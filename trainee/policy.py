@@ -260,6 +260,13 @@ def _people_bulk_assign_mentor(user, _obj):
     return user.has_role(Role.HR)  # the assignment itself is checked per person by "mentoring.assign"
 
 
+@rule("people.pick_mentor")
+def _people_pick_mentor(user, _obj):
+    """The people list's mentor picker (filter and bulk action) and its search: HR, and department heads for the
+    mentors of their department (the search is limited to the user's scope)."""
+    return user.has_role(Role.HR, Role.DEPT_HEAD)
+
+
 @rule("people.import", "reports.view", "reports.export")
 def _hr_operations(user, _obj):
     return user.has_role(Role.HR, Role.ADMIN)

@@ -120,3 +120,137 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   });
 });
+
+// Search-as-you-type picker (macro `mentor_picker` in templates/macros/forms.html): a combobox over a JSON search that
+// fills a hidden id. Without this script the hidden id stays disabled and the server resolves the typed text.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("[data-picker]").forEach((box) => {
+    const input = box.querySelector("[data-picker-text]");
+    const value = box.querySelector("[data-picker-value]");
+    const list = box.querySelector("[role=listbox]");
+    const status = box.querySelector("[data-picker-status]");
+    if (!input || !value || !list) return;
+    value.disabled = false;
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-expanded", "false");
+    input.setAttribute("aria-controls", list.id);
+    let chosenLabel = value.value ? input.value : "";
+    let options = [];
+    let active = -1;
+    let timer = null;
+    let request = null;
+    let composing = false;
+
+    const close = () => {
+      list.hidden = true;
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+      active = -1;
+    };
+    const highlight = (index) => {
+      options.forEach((li, i) => li.setAttribute("aria-selected", i === index ? "true" : "false"));
+      active = index;
+      if (index >= 0) {
+        input.setAttribute("aria-activedescendant", options[index].id);
+        options[index].scrollIntoView({ block: "nearest" });
+      } else {
+        input.removeAttribute("aria-activedescendant");
+      }
+    };
+    const choose = (li) => {
+      value.value = li.dataset.id;
+      input.value = li.dataset.label;
+      chosenLabel = li.dataset.label;
+      close();
+      input.dispatchEvent(new Event("change", { bubbles: true }));
+    };
+    const note = (text) => {
+      const li = document.createElement("li");
+      li.className = "picker-note";
+      li.setAttribute("role", "option");
+      li.setAttribute("aria-disabled", "true");
+      li.textContent = text;
+      list.appendChild(li);
+    };
+    const show = (data) => {
+      list.replaceChildren();
+      options = data.results.map((m, i) => {
+        const li = document.createElement("li");
+        li.id = `${list.id}-${i}`;
+        li.setAttribute("role", "option");
+        li.setAttribute("aria-selected", "false");
+        li.dataset.id = m.id;
+        li.dataset.label = m.label;
+        li.textContent = m.label;
+        if (m.capacity !== undefined && m.load >= m.capacity) li.classList.add("full");
+        li.addEventListener("mousedown", (event) => { event.preventDefault(); choose(li); });
+        list.appendChild(li);
+        return li;
+      });
+      if (!options.length) note(box.dataset.pickerEmpty);
+      if (data.more) note(box.dataset.pickerMore);
+      if (status) status.textContent = options.length ? box.dataset.pickerCount.replace("{n}", options.length) : box.dataset.pickerEmpty;
+      list.hidden = false;
+      input.setAttribute("aria-expanded", "true");
+      highlight(-1);
+    };
+    const search = async () => {
+      if (request) request.abort();
+      request = new AbortController();
+      const url = `${box.dataset.picker}?q=${encodeURIComponent(input.value.trim())}`;
+      try {
+        const response = await fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin", signal: request.signal });
+        if (!response.ok) throw new Error(response.status);
+        const data = await response.json();
+        if (document.activeElement === input) show(data);
+      } catch (error) {
+        if (error.name !== "AbortError") close();
+      }
+    };
+    const later = () => {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(search, 200);
+    };
+
+    input.addEventListener("compositionstart", () => { composing = true; });
+    input.addEventListener("compositionend", () => { composing = false; later(); });
+    input.addEventListener("input", () => {
+      if (input.value !== chosenLabel) value.value = "";  // typing drops the choice until a mentor is picked again
+      if (!composing) later();
+    });
+    input.addEventListener("keydown", (event) => {
+      if (event.isComposing || composing) return;
+      const open = !list.hidden;
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault();
+        if (!open) { search(); return; }
+        if (!options.length) return;
+        const step = event.key === "ArrowDown" ? 1 : -1;
+        highlight((active + step + options.length) % options.length);
+      } else if (event.key === "Enter" && open && active >= 0) {
+        event.preventDefault();
+        choose(options[active]);
+      } else if (event.key === "Escape") {
+        if (open) {
+          event.preventDefault();
+          close();
+        } else if (input.value) {
+          event.preventDefault();
+          input.value = "";
+          value.value = "";
+          chosenLabel = "";
+        }
+      } else if (event.key === "Tab" && open) {
+        close();
+      }
+    });
+    input.addEventListener("blur", () => window.setTimeout(close, 100));
+    // A filter (GET) form sends only the id when a mentor is chosen, so the address stays short.
+    const form = input.form;
+    if (form && form.method.toLowerCase() === "get") {
+      form.addEventListener("submit", () => { if (value.value) input.disabled = true; });
+      window.addEventListener("pageshow", () => { input.disabled = false; });
+    }
+  });
+});

@@ -6,6 +6,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 from trainee.core.params import as_id
 from trainee.core.time import local_today
 from trainee.org.models import RANKS, DepartmentKind, Education, PersonStatus, Position, UnitLevel
+from trainee.org.queries import find_mentor, mentor_choice
 
 
 def _no_markup(form, field):
@@ -75,8 +76,28 @@ class DepartmentForm(FlaskForm):
 
 
 class BulkAssignMentorForm(FlaskForm):
-    """Bulk action on the people list: one primary mentor for the ticked people."""
-    mentor_id = SelectField(_l("带教导师"), coerce=_coerce_int_or_none,
-                            validators=[DataRequired(_l("请选择带教导师。"))])
+    """Bulk action on the people list: one primary mentor for the ticked people.
+
+    The mentor is picked by searching (`mentor`, the text a person sees) into `mentor_id`, which the picker's
+    script fills; without the script only the text arrives and is resolved as a staff number or an exact name."""
+    mentor = StringField(_l("带教导师"), validators=[Optional(), Length(max=100)])
+    mentor_id = HiddenField()
     start_date = DateField(_l("开始日期"), validators=[DataRequired(_l("请填写有效的开始日期。")), _not_future])
     reason = StringField(_l("调整原因"), validators=[DataRequired(_l("请填写调整原因。")), Length(max=200), _no_markup])
+    chosen_mentor = None
+
+    def resolve_mentor(self, user) -> bool:
+        """Find the chosen mentor among those `user` may choose; on failure the message goes under the field."""
+        chosen_id = as_id(self.mentor_id.data or "")
+        if chosen_id:
+            choice = mentor_choice(user, chosen_id)
+            error = None if choice else _l("所选导师不存在或不在您的管理范围内。")
+        else:
+            choice, error = find_mentor(user, self.mentor.data)
+        if choice is None:
+            self.mentor.errors = [*self.mentor.errors, error]
+            self.mentor_id.data = ""
+            return False
+        self.chosen_mentor = choice
+        self.mentor_id.data, self.mentor.data = str(choice.id), choice.label
+        return True

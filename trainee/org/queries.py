@@ -1,6 +1,8 @@
 """Read-side queries for people lists: scoped, filtered, sorted, paginated, with a constant number of queries."""
+import re
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
@@ -60,9 +62,12 @@ class PeopleFilter:
         return {k: v for k, v in values.items() if v not in (None, "")}
 
 
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def _like_pattern(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    return f"%{_escape_like(text)}%"
 
 
 def active_primary_mentor_of():
@@ -167,20 +172,88 @@ def current_mentors(people) -> dict:
     return {trainee_id: m for trainee_id, m in rows}
 
 
-def mentors_in_scope(user):
-    """People in the user's scope who can be chosen as primary mentor, with their load and capacity."""
-    load = (select(MentorAssignment.mentor_id, func.count(MentorAssignment.id).label("n"))
-            .where(MentorAssignment.kind == AssignmentKind.PRIMARY, MentorAssignment.end_date.is_(None))
-            .group_by(MentorAssignment.mentor_id).subquery())
+@dataclass(frozen=True)
+class MentorChoice:
+    """A mentor as the people list's picker offers it: a tuple row, not an ORM object."""
+    id: int
+    name: str
+    staff_no: str
+    unit: str
+    load: int  # active primary mentees
+    capacity: int
+
+    @property
+    def label(self) -> str:
+        return _("%(name)s %(staff_no)s（%(unit)s，现带 %(n)s / %(cap)s）", name=self.name, staff_no=self.staff_no,
+                 unit=self.unit, n=self.load, cap=self.capacity)
+
+
+MENTOR_PICKER_LIMIT = 20
+
+
+def _mentor_choices(user, *conditions, order=(), limit=None) -> list[MentorChoice]:
+    """People in the user's scope who can be chosen as primary mentor, with their load and capacity.
+
+    The load is a correlated count over the (mentor_id, end_date) index, so a search for 20 names does not group
+    every assignment in the city first."""
     from trainee.auth.models import Role, User, UserRole
+
+    active = (MentorAssignment.mentor_id == Person.id, MentorAssignment.kind == AssignmentKind.PRIMARY,
+              MentorAssignment.end_date.is_(None))
+    load = select(func.count(MentorAssignment.id)).where(*active).correlate(Person).scalar_subquery()
     mentor_role = select(User.person_id).join(UserRole).where(UserRole.role == Role.MENTOR)
-    rows = db.session.execute(
-        select(Person, func.coalesce(load.c.n, 0)).outerjoin(load, load.c.mentor_id == Person.id)
-        .options(joinedload(Person.unit))
-        .where(policy.person_scope_filter(user), Person.status == PersonStatus.ACTIVE,
-               Person.position != Position.ASSISTANT, or_(Person.id.in_(mentor_role), load.c.n > 0))
-        .order_by(Person.unit_id, Person.name)).all()
-    return [(p, n, p.mentor_capacity if p.mentor_capacity is not None else DEFAULT_CAPACITY) for p, n in rows]
+    query = (select(Person.id, Person.name, Person.staff_no, Unit.short_name, load, Person.mentor_capacity)
+             .join(Unit, Unit.id == Person.unit_id)
+             .where(policy.person_scope_filter(user), Person.status == PersonStatus.ACTIVE,
+                    Person.position != Position.ASSISTANT,
+                    or_(Person.id.in_(mentor_role), select(MentorAssignment.id).where(*active).exists()), *conditions)
+             .order_by(*order, Person.unit_id, Person.name, Person.id).limit(limit))
+    return [MentorChoice(pid, name, staff_no, unit, n, DEFAULT_CAPACITY if cap is None else cap)
+            for pid, name, staff_no, unit, n, cap in db.session.execute(query)]
+
+
+def search_mentors(user, text: str, limit: int = MENTOR_PICKER_LIMIT) -> list[MentorChoice]:
+    """Mentors in scope whose name or staff number contains `text`: exact staff number first, then names that
+    start with it. An empty `text` lists the first ones in unit order."""
+    text = (text or "").strip()[:50]
+    if not text:
+        return _mentor_choices(user, limit=limit)
+    pattern = _like_pattern(text)
+    prefix = _escape_like(text) + "%"
+    return _mentor_choices(
+        user, or_(Person.name.like(pattern, escape="\\"), Person.staff_no.ilike(pattern, escape="\\")),
+        order=(func.lower(Person.staff_no) != text.lower(), ~Person.name.like(prefix, escape="\\")), limit=limit)
+
+
+def mentor_choice(user, mentor_id: int | None) -> MentorChoice | None:
+    """The mentor with this id if the user may choose them, else None."""
+    if not mentor_id:
+        return None
+    found = _mentor_choices(user, Person.id == mentor_id, limit=1)
+    return found[0] if found else None
+
+
+STAFF_NO_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-]*")
+
+
+def find_mentor(user, text: str) -> tuple[MentorChoice | None, str | None]:
+    """Resolve what a person typed into the mentor field without the picker's script: a staff number, an exact
+    name, or a label the page showed ("姓名 工号（单位，…）"). Returns (mentor, None) or (None, a message)."""
+    text = (text or "").strip()[:100]
+    if not text:
+        return None, _("请选择带教导师。")
+    name = text.split("（")[0].split("(")[0].strip()
+    tokens = [text] + [t for t in STAFF_NO_TOKEN.findall(name) if t != text]
+    found = _mentor_choices(user, Person.staff_no.in_({v for t in tokens for v in (t, t.upper())}), limit=2)
+    if len(found) == 1:
+        return found[0], None
+    person_name = name.split()[0] if name.split() else name
+    found = _mentor_choices(user, Person.name == person_name, limit=2)
+    if len(found) == 1:
+        return found[0], None
+    if found:
+        return None, _("有多位导师名为“%(name)s”，请输入工号。", name=person_name)
+    return None, _("您的管理范围内没有工号或姓名为“%(text)s”的带教导师。", text=text)
 
 
 def departments_in_scope(user):

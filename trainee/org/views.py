@@ -1,9 +1,8 @@
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from trainee import policy
-from trainee.auth.models import Role
 from trainee.core.errors import DomainError
 from trainee.core.forms import show_domain_error as _apply_errors
 from trainee.core.params import as_id
@@ -12,12 +11,15 @@ from trainee.org import operations as ops
 from trainee.org.forms import BulkAssignMentorForm, PersonForm
 from trainee.org.models import Department, Person, PersonStatus, Position
 from trainee.org.queries import (
+    MENTOR_PICKER_LIMIT,
     PeopleFilter,
     current_mentors,
     current_stages,
     departments_in_scope,
-    mentors_in_scope,
+    find_mentor,
+    mentor_choice,
     paginate_people,
+    search_mentors,
     units_in_scope,
 )
 
@@ -33,22 +35,32 @@ def _fill_choices(form: PersonForm) -> None:
     form.department_id.choices = [("", "—")] + [(d.id, f"{d.unit.short_name} · {d.name}") for d in departments]
 
 
+def _mentor_filter(flt: PeopleFilter):
+    """The mentor filter's picker: (the chosen mentor, an error). Without the picker's script the form sends only
+    the typed text (`mentor_q`), which is resolved here into `flt.mentor_id`."""
+    if flt.mentor_id or not policy.can(current_user, "people.pick_mentor"):
+        return (mentor_choice(current_user, flt.mentor_id) if flt.mentor_id else None), None
+    text = (request.args.get("mentor_q") or "").strip()
+    if not text:
+        return None, None
+    choice, error = find_mentor(current_user, text)
+    if choice is None:
+        return None, _("%(error)s未按导师筛选。", error=error)
+    flt.mentor_id = choice.id
+    return choice, None
+
+
 def _render_list(bulk_form: BulkAssignMentorForm | None = None, selected=()):
     flt = PeopleFilter.from_args(request.args)
+    mentor, mentor_error = _mentor_filter(flt)
     page = request.args.get("page", "1")
     items, page, pages, total = paginate_people(current_user, flt, as_id(page, 1),
                                                 current_app.config["PAGE_SIZE"])
-    can_bulk = policy.can(current_user, "people.bulk_assign_mentor")
-    mentors = mentors_in_scope(current_user) if can_bulk or current_user.has_role(Role.DEPT_HEAD) else []
-    if can_bulk and bulk_form is None:
+    if policy.can(current_user, "people.bulk_assign_mentor") and bulk_form is None:
         bulk_form = BulkAssignMentorForm(formdata=None)
-    if bulk_form is not None:
-        bulk_form.mentor_id.choices = [("", "—")] + [
-            (m.id, _("%(name)s（%(unit)s，现带 %(n)s / %(cap)s）", name=m.name, unit=m.unit.short_name, n=n, cap=cap))
-            for m, n, cap in mentors]
     return render_template("org/people_list.html", items=items, page=page, pages=pages, total=total, flt=flt,
                            units=units_in_scope(current_user), departments=departments_in_scope(current_user),
-                           positions=Position, statuses=PersonStatus, mentors=mentors,
+                           positions=Position, statuses=PersonStatus, mentor=mentor, mentor_error=mentor_error,
                            mentor_of=current_mentors(items), stage_of=current_stages(items),
                            bulk_form=bulk_form, selected={int(i) for i in selected})
 
@@ -60,6 +72,17 @@ def people_list():
     return _render_list()
 
 
+@bp.route("/mentors.json")
+@login_required
+def mentor_search():
+    """The mentor picker's search: up to 20 mentors in scope whose name or staff number contains `q`."""
+    policy.require(current_user, "people.pick_mentor")
+    found = search_mentors(current_user, request.args.get("q", ""), limit=MENTOR_PICKER_LIMIT + 1)
+    return jsonify(results=[{"id": m.id, "label": m.label, "name": m.name, "staff_no": m.staff_no, "unit": m.unit,
+                             "load": m.load, "capacity": m.capacity} for m in found[:MENTOR_PICKER_LIMIT]],
+                   more=len(found) > MENTOR_PICKER_LIMIT)
+
+
 @bp.route("/bulk/assign-mentor", methods=["POST"])
 @login_required
 def bulk_assign_mentor():
@@ -69,13 +92,11 @@ def bulk_assign_mentor():
     policy.require(current_user, "people.bulk_assign_mentor")
     form = BulkAssignMentorForm()
     selected = [as_id(v) for v in request.form.getlist("person_ids") if as_id(v)]
-    mentor_choices = {m.id for m, _n, _c in mentors_in_scope(current_user)}
-    form.mentor_id.choices = [("", "—")] + [(i, str(i)) for i in mentor_choices]
     if not selected:
         flash(_("请先勾选要分配导师的人员。"), "error")
-    elif form.validate_on_submit():
+    elif form.validate_on_submit() and form.resolve_mentor(current_user):
         people = [policy.get_visible_person(current_user, int(i)) for i in selected]
-        mentor = db.session.get(Person, form.mentor_id.data)
+        mentor = db.session.get(Person, form.chosen_mentor.id)
         try:
             bulk_assign_primary_mentor(current_user, people, mentor, form.start_date.data, form.reason.data)
         except DomainError as error:
