@@ -152,10 +152,14 @@ def paginate_people(user, flt: PeopleFilter, page: int, per_page: int):
     total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     pages = max((total + per_page - 1) // per_page, 1)
     page = min(max(page, 1), pages)
-    items = db.session.execute(
-        ordered(query, flt).options(joinedload(Person.unit), joinedload(Person.department))
-        .limit(per_page).offset((page - 1) * per_page)
-    ).scalars().all()
+    # The page's ids first (a narrow sort), then its 50 rows with unit and department: sorting whole joined rows to
+    # skip 10,000 of them cost 20 ms at page 200 of a city.
+    ids = db.session.execute(ordered(query.with_only_columns(Person.id), flt)
+                             .limit(per_page).offset((page - 1) * per_page)).scalars().all()
+    rows = db.session.execute(select(Person).where(Person.id.in_(ids))
+                              .options(joinedload(Person.unit), joinedload(Person.department))).scalars().all()
+    position = {pid: i for i, pid in enumerate(ids)}
+    items = sorted(rows, key=lambda p: position[p.id])
     return items, page, pages, total
 
 
@@ -257,9 +261,10 @@ def find_mentor(user, text: str) -> tuple[MentorChoice | None, str | None]:
 
 
 def departments_in_scope(user):
+    """(id, name, unit short name) rows of the departments in the user's units: a city has hundreds."""
     return db.session.execute(
-        select(Department).join(Unit, Unit.id == Department.unit_id).options(joinedload(Department.unit))
-        .where(Unit.path.startswith(user.unit.path)).order_by(Unit.path, Department.id)).scalars().all()
+        select(Department.id, Department.name, Unit.short_name.label("unit")).join(Unit, Unit.id == Department.unit_id)
+        .where(Unit.path.startswith(user.unit.path)).order_by(Unit.path, Department.id)).all()
 
 
 def units_in_scope(user):
