@@ -45,3 +45,23 @@ def test_bulk_generator_inserts_people_fast(app, db):
     stats = generate(trainees=300, years=1, echo=lambda *_: None)
     assert stats["people_users_and_mentors"] > 300
     assert db.session.execute(db.select(db.func.count(Person.id)).where(Person.position == Position.ASSISTANT)).scalar() == 300
+
+
+def test_bulk_generator_signs_transitions_along_each_stage_history(app, db):
+    """Every completed stage has its three transitions achieved, dated inside the stage; the current stage
+    at most two; so the city-scale overview has transitions per quarter to show."""
+    from trainee.bulk import generate
+    from trainee.training.models import StageRecord, Transition, TransitionState, TransitionStatus
+
+    generate(trainees=60, years=3, echo=lambda *_: None)
+    stage_of = dict(db.session.execute(db.select(Transition.id, Transition.stage_id)).all())
+    records = db.session.execute(db.select(StageRecord)).scalars().all()
+    states = db.session.execute(db.select(TransitionState)).scalars().all()
+    assert states and all(s.status is TransitionStatus.ACHIEVED and s.mentor_id for s in states)
+    by_person_stage: dict = {}
+    for s in states:
+        by_person_stage.setdefault((s.person_id, stage_of[s.transition_id]), []).append(s)
+    for record in records:
+        signed = by_person_stage.get((record.person_id, record.stage_id), [])
+        assert len(signed) == 3 if record.end_date else len(signed) <= 2
+        assert all(record.start_date <= s.decided_on <= (record.end_date or s.decided_on) for s in signed)

@@ -180,3 +180,30 @@ def demo_signoffs_and_careers(ctx: DemoContext) -> None:
         db.session.add(Rotation(person_id=rotating.id, department_id=ctx.departments[("XT", "第一检察部")].id,
                                 start_date=ctx.today - timedelta(days=20), note="业务部门轮岗",
                                 status=RotationStatus.PENDING))
+
+
+@bulk_step(26)
+def bulk_transition_signoffs(ctx: BulkContext) -> int:
+    """Signed transitions: all three of every completed stage, spread over the stage; in the current stage
+    one more per ~five months spent in it (at most two), signed by the trainee's mentor."""
+    from trainee.training.models import Transition, TransitionState, TransitionStatus
+
+    transitions: dict = {}
+    for transition_id, stage_code in db.session.execute(
+            db.select(Transition.id, Stage.code).join(Stage).order_by(Transition.order)).all():
+        transitions.setdefault(stage_code, []).append(transition_id)
+    rows = []
+    for person_id in ctx.trainee_ids:
+        hire = ctx.hire_dates[person_id]
+        for code, start, end in stage_plan(hire, (ctx.today - hire).days / 365, ctx.today):
+            span = ((end or ctx.today) - start).days
+            signed = 3 if end else min(2, span // 150)
+            for index, transition_id in enumerate(transitions[code][:signed]):
+                day = start + timedelta(days=span * (index + 1) // (signed + (0 if end else 1)) - 1)
+                rows.append({"person_id": person_id, "transition_id": transition_id,
+                             "status": TransitionStatus.ACHIEVED, "decided_on": day,
+                             "submitted_at": datetime.combine(day - timedelta(days=3), datetime.min.time()),
+                             "mentor_id": ctx.mentor_of.get(person_id), "comment": "",
+                             "created_at": ctx.today, "updated_at": ctx.today})
+    insert_many(TransitionState.__table__, rows)
+    return len(rows)
