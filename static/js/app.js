@@ -183,7 +183,12 @@ document.addEventListener("DOMContentLoaded", () => {
         li.dataset.id = m.id;
         li.dataset.label = m.label;
         li.textContent = m.label;
-        if (m.capacity !== undefined && m.load >= m.capacity) li.classList.add("full");
+        if (m.load >= m.capacity && box.dataset.pickerFull) {
+          const tag = document.createElement("span");
+          tag.className = "tag warn";
+          tag.textContent = box.dataset.pickerFull;
+          li.append(" ", tag);
+        }
         li.addEventListener("mousedown", (event) => { event.preventDefault(); choose(li); });
         list.appendChild(li);
         return li;
