@@ -4,8 +4,9 @@
    (SQLite file under bench/data/, or PostgreSQL database `bench_<N>` with --postgres), plus a 100-trainee
    set to compare query counts.
 2. Serves the app with gunicorn (2 workers) and, in the same run, a bare Flask app (bench/bare_app.py).
-3. Measures over loopback with a small keep-alive HTTP client: single-user median/p95, requests per second
-   with concurrent clients, and SQL queries per request (X-Query-Count header).
+3. Measures over loopback with a small keep-alive HTTP client, for every page: single-user median/p95,
+   requests per second with 4 concurrent clients, and SQL queries per request (X-Query-Count header);
+   for the write path (post + submit + approve through the API) the same, four clients writing at once.
 4. Writes bench/results.json and prints a table with the targets of issue #9.
 """
 import argparse
@@ -125,18 +126,23 @@ def latency(client: Client, method: str, path: str, n: int, headers=None, body=N
             "p95_ms": round(times[int(len(times) * 0.95) - 1], 1), "queries": max(queries)}
 
 
-def throughput(make_client, path: str, seconds: float, concurrency: int) -> float:
-    count, lock, stop = [0], threading.Lock(), time.perf_counter() + seconds
+def throughput(make_client, path, seconds: float, concurrency: int, headers=None) -> float:
+    """Requests per second with `concurrency` keep-alive clients; `path` may be a callable(client) doing one unit."""
+    count, lock = [0], threading.Lock()
+    clients = [make_client() for _ in range(concurrency)]  # signed in before the clock starts
+    stop = time.perf_counter() + seconds
 
-    def worker():
-        client = make_client()
+    def worker(client):
         done = 0
         while time.perf_counter() < stop:
-            client.request("GET", path)
+            if callable(path):
+                path(client)
+            else:
+                client.request("GET", path, None, headers)
             done += 1
         with lock:
             count[0] += done
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    threads = [threading.Thread(target=worker, args=(c,)) for c in clients]
     for t in threads:
         t.start()
     for t in threads:
@@ -164,7 +170,7 @@ with app.app_context():
     return json.loads(out.strip().splitlines()[-1]) | {"hr": "hr_city"}
 
 
-def measure(url: str, n: int, port: int) -> dict:
+def measure(url: str, n: int, port: int, rps_seconds: float = 5) -> dict:
     env = flask_env(url)
     server = serve("app:app", port, env)
     try:
@@ -190,10 +196,14 @@ def measure(url: str, n: int, port: int) -> dict:
             "api_trainee_detail": (api, f"/api/v1/trainees/{pid}"),
         }
         results = {}
+        users = {id(trainee): acc["trainee"], id(mentor): acc["mentor"], id(hr): acc["hr"]}
         for name, (client, path) in pages.items():
-            results[name] = latency(client, "GET", path, n, headers=bearer if client is api else None)
+            headers = bearer if client is api else None
+            results[name] = latency(client, "GET", path, n, headers=headers)
+            make = (lambda: Client(port)) if client is api else (lambda u=users[id(client)]: _logged_in(port, u))
+            results[name]["rps"] = throughput(make, path, rps_seconds, 4, headers)
         results["post_and_approve_activity"] = post_and_approve(port, acc, n=max(5, n // 5))
-        results["trainee_home"]["rps"] = throughput(lambda: _logged_in(port, acc["trainee"]), "/home", 8, 4)
+        results["post_and_approve_activity"]["rps"] = post_and_approve_throughput(port, acc, rps_seconds)
         return results
     finally:
         server.terminate()
@@ -206,34 +216,59 @@ def _logged_in(port, username):
     return client
 
 
-def post_and_approve(port: int, acc: dict, n: int) -> dict:
-    """API: the trainee posts and submits an activity, the mentor approves it; timed end to end."""
+def _tokens(port: int, acc: dict) -> tuple[dict, dict]:
     def token(user):
         _r, body = Client(port).request("POST", "/api/v1/tokens", json.dumps({"username": user, "password": "demo1234"}),
                                         {"Content-Type": "application/json"})
         return {"Authorization": f"Bearer {json.loads(body)['token']}", "Content-Type": "application/json"}
-    t_headers, m_headers = token(acc["trainee"]), token(acc["mentor"])
+    return token(acc["trainee"]), token(acc["mentor"])
+
+
+def post_submit_approve(client: "Client", acc: dict, t_headers: dict, m_headers: dict, i: int) -> tuple[int, str]:
+    """One unit of the write path: the trainee posts and submits an entry, the mentor approves it."""
+    response, body = client.request("POST", f"/api/v1/trainees/{acc['trainee_person']}/activities", json.dumps({
+        "date": time.strftime("%Y-%m-%d"), "type": "ASSIST_CASE", "title": f"基准测试 {i}", "description": "协助审查证据",
+        "hours": 2, "transition": "T4", "no_classified_confirmed": True}), t_headers)
+    if response.status != 201:
+        return response.status, "post: " + body[:200].decode(errors="replace")
+    activity = json.loads(body)["id"]
+    response, body = client.request("POST", f"/api/v1/activities/{activity}/submit",
+                                    json.dumps({"no_classified_confirmed": True}), t_headers)
+    if response.status != 200:
+        return response.status, "submit: " + body[:200].decode(errors="replace")
+    response, body = client.request("POST", f"/api/v1/activities/{activity}/approve", "{}", m_headers)
+    return response.status, "" if response.status == 200 else "approve: " + body[:200].decode(errors="replace")
+
+
+def post_and_approve(port: int, acc: dict, n: int) -> dict:
+    """API: the trainee posts and submits an activity, the mentor approves it; timed end to end."""
+    t_headers, m_headers = _tokens(port, acc)
     client, times, status = Client(port), [], None
     for i in range(n):
         started = time.perf_counter()
-        response, body = client.request("POST", f"/api/v1/trainees/{acc['trainee_person']}/activities", json.dumps({
-            "date": time.strftime("%Y-%m-%d"), "type": "ASSIST_CASE", "title": f"基准测试 {i}", "description": "协助审查证据",
-            "hours": 2, "transition": "T4", "no_classified_confirmed": True}), t_headers)
-        if response.status != 201:
-            return {"status": response.status, "note": body[:200].decode(errors="replace")}
-        activity = json.loads(body)["id"]
-        response, body = client.request("POST", f"/api/v1/activities/{activity}/submit",
-                                        json.dumps({"no_classified_confirmed": True}), t_headers)
-        if response.status != 200:
-            return {"status": response.status, "step": "submit", "note": body[:200].decode(errors="replace")}
-        response, body = client.request("POST", f"/api/v1/activities/{activity}/approve", "{}", m_headers)
-        if response.status != 200:
-            return {"status": response.status, "step": "approve", "note": body[:200].decode(errors="replace")}
-        status = response.status
+        status, note = post_submit_approve(client, acc, t_headers, m_headers, i)
+        if note:
+            return {"status": status, "note": note}
         times.append((time.perf_counter() - started) * 1000)
     times.sort()
     return {"status": status, "median_ms": round(statistics.median(times), 1),
             "p95_ms": round(times[int(len(times) * 0.95) - 1], 1), "queries": None}
+
+
+def post_and_approve_throughput(port: int, acc: dict, seconds: float) -> float:
+    """Complete post + submit + approve units per second, four clients writing at once (SQLite: one writer
+    at a time, the others wait on the busy timeout; no "database is locked")."""
+    t_headers, m_headers = _tokens(port, acc)
+    failures = []
+
+    def unit(client):
+        status, note = post_submit_approve(client, acc, t_headers, m_headers, 0)
+        if note:
+            failures.append(note)
+    rate = throughput(lambda: Client(port), unit, seconds, 4)
+    if failures:
+        raise RuntimeError(f"{len(failures)} concurrent writes failed, first: {failures[0]}")
+    return rate
 
 
 def bare_ceiling(port: int) -> float:
@@ -259,7 +294,7 @@ def main() -> None:
         big = build(args.trainees, args.years, postgres)
         small = build(100, 1, postgres)
         results = measure(big, args.requests, 8101)
-        small_results = measure(small, 5, 8101)
+        small_results = measure(small, 5, 8101, rps_seconds=0.5)
         for page, figures in results.items():
             if page in small_results:
                 figures["queries_at_100"] = small_results[page].get("queries")
@@ -275,14 +310,14 @@ def main() -> None:
 def print_table(report: dict) -> None:
     print(f"\n{report['trainees']} trainees × {report['years']} years; bare Flask: {report['bare_flask_rps']} req/s")
     for engine, results in report["engines"].items():
-        print(f"\n[{engine}]  {'page':28} {'status':>6} {'median':>8} {'p95':>8} {'target':>7} {'queries':>8} {'@100':>5}")
+        print(f"\n[{engine}]  {'page':28} {'status':>6} {'median':>8} {'p95':>8} {'target':>7} {'req/s':>7} {'queries':>8} {'@100':>5}")
         for page, f in results.items():
             target = TARGET_MS.get(page)
             ok = "" if target is None or f.get("p95_ms") is None else ("✓" if f["p95_ms"] <= target else "✗")
             cells = [str(f.get(k) if f.get(k) is not None else "") for k in ("status", "median_ms", "p95_ms")]
             tail = [str(f.get(k) if f.get(k) is not None else "") for k in ("queries", "queries_at_100")]
             print(f"  {page:36} {cells[0]:>6} {cells[1]:>8} {cells[2]:>8} {(str(target) + ok) if target else '':>7} "
-                  f"{tail[0]:>8} {tail[1]:>5}")
+                  f"{f.get('rps') or '':>7} {tail[0]:>8} {tail[1]:>5}")
         home = results["trainee_home"]
         print(f"  trainee home throughput {home.get('rps')} req/s = {home.get('ratio_to_bare')} × bare (target ≥ 0.30)")
 
