@@ -38,8 +38,10 @@ def _fill_choices(form: PersonForm) -> None:
 def _mentor_filter(flt: PeopleFilter):
     """The mentor filter's picker: (the chosen mentor, an error). Without the picker's script the form sends only
     the typed text (`mentor_q`), which is resolved here into `flt.mentor_id`."""
-    if flt.mentor_id or not policy.can(current_user, "people.pick_mentor"):
-        return (mentor_choice(current_user, flt.mentor_id) if flt.mentor_id else None), None
+    if not policy.can(current_user, "people.pick_mentor"):
+        return None, None
+    if flt.mentor_id:
+        return mentor_choice(current_user, flt.mentor_id), None
     text = (request.args.get("mentor_q") or "").strip()
     if not text:
         return None, None
