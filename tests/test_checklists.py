@@ -524,3 +524,20 @@ def test_a_new_primary_mentor_reviews_waiting_reflections_and_is_told(app, db, d
         ops.review(demo["mentor"], waiting, confirm=True)
     ops.review(demo["mentor02"], waiting, confirm=True)
     assert waiting.reviewer_id == new_mentor.id
+
+
+@pytest.mark.parametrize("first_people", [200, 2])
+def test_completion_pages_put_together_are_the_whole_ordered_list(app, db, demo, monkeypatch, first_people):
+    """The page is found person by person (counts of the first people, then of everyone): every page size
+    and filter gives exactly the slice of the full ordered list, nothing lost or repeated at the seams."""
+    monkeypatch.setattr(queries, "FIRST_PEOPLE", first_people)
+    today = local_today()
+    for flt in (queries.CompletionFilter(), queries.CompletionFilter(state="pending"),
+                queries.CompletionFilter(state="overdue")):
+        full = [a.id for a in queries.completion_rows(demo["hr"], flt, today)]
+        assert full
+        for size in (7, 50):
+            pages = [queries.completion_rows(demo["hr"], flt, today, limit=size, offset=start)
+                     for start in range(0, len(full) + size, size)]
+            assert [a.id for page in pages for a in page] == full
+            assert pages[-1] == []

@@ -1,5 +1,5 @@
-"""indexes for city-scale pages: a trainee's open checklist items, reviews waiting across a scope,
-active trainees per unit
+"""indexes for city-scale pages: checklist assignments by person, item and state; reviews waiting across
+a scope; active trainees per unit
 
 Revision ID: perf_indexes
 Revises: checklists
@@ -15,7 +15,7 @@ branch_labels = None
 depends_on = None
 
 INDEXES = [
-    ("ix_checklist_assignments_person_status_due", "checklist_assignments", ["person_id", "status", "due_date"]),
+    ("ix_checklist_assignments_person_item_state", "checklist_assignments", ["person_id", "item_id", "status", "due_date"]),
     ("ix_activities_status_submitted", "activities", ["status", "submitted_at", "reviewer_id", "person_id"]),
     ("ix_people_unit_position_status", "people", ["unit_id", "position", "status"]),
 ]

@@ -156,20 +156,31 @@ class CompletionFilter:
         return {k: v for k, v in values.items() if v is not None}
 
 
-def _completion_base(user, flt: CompletionFilter, today: date):
-    """Assignments of items in use, of active trainees in the user's scope, narrowed by the filter."""
+def _completion_people(user, flt: CompletionFilter) -> list:
+    """The people half of the filter: active trainees in the user's scope, in the unit or department chosen."""
     conditions = [policy.person_scope_filter(user), Person.position == Position.ASSISTANT,
-                  Person.status == PersonStatus.ACTIVE, ChecklistItem.active.is_(True)]
+                  Person.status == PersonStatus.ACTIVE]
     if flt.unit_id:
         unit_path = select(Unit.path).where(Unit.id == flt.unit_id).scalar_subquery()
         conditions.append(Person.unit_id.in_(select(Unit.id).where(Unit.path.startswith(unit_path, autoescape=False))))
     if flt.department_id:
         conditions.append(Person.department_id == flt.department_id)
+    return conditions
+
+
+def _completion_items(flt: CompletionFilter, today: date) -> list:
+    """The assignment half: items in use, the item and the state chosen."""
+    conditions = [ChecklistItem.active.is_(True)]
     if flt.item_id:
         conditions.append(ChecklistAssignment.item_id == flt.item_id)
     if flt.state:
         conditions.append(state_expression(today) == flt.state)
     return conditions
+
+
+def _completion_base(user, flt: CompletionFilter, today: date):
+    """Assignments of items in use, of active trainees in the user's scope, narrowed by the filter."""
+    return _completion_people(user, flt) + _completion_items(flt, today)
 
 
 def _joined(query):
@@ -231,23 +242,63 @@ def completion_table(user, flt: CompletionFilter, today: date, limit: int):
     return db.session.execute(query).all()
 
 
+FIRST_PEOPLE = 200  # people counted before counting everyone: early pages need only the first few
+
+
 def completion_rows(user, flt: CompletionFilter, today: date, *, limit: int | None = None, offset: int = 0):
-    """One row per assignment (who, which item, state), ordered by unit, department, name, item."""
-    query = (select(ChecklistAssignment)
-             .join(ChecklistItem, ChecklistItem.id == ChecklistAssignment.item_id)
-             .join(Person, Person.id == ChecklistAssignment.person_id)
-             .join(Unit, Unit.id == Person.unit_id)
-             .join(Stage, Stage.id == ChecklistItem.stage_id)
-             .where(*_completion_base(user, flt, today))
-             .options(joinedload(ChecklistAssignment.person).joinedload(Person.unit),
-                      joinedload(ChecklistAssignment.person).joinedload(Person.department),
-                      joinedload(ChecklistAssignment.item).joinedload(ChecklistItem.stage),
-                      joinedload(ChecklistAssignment.reviewer))
-             .order_by(Unit.path, Person.department_id, Person.name, Person.id, Stage.order, ChecklistItem.category,
-                       ChecklistItem.order, ChecklistItem.id))
-    if limit is not None:
-        query = query.limit(limit).offset(offset)
-    return db.session.execute(query).scalars().all()
+    """One row per assignment (who, which item, state), ordered by unit, department, name, item.
+
+    With `limit`, the page is found person by person: sorting every assignment of a city (hundreds of
+    thousands of joined rows) to keep fifty took seconds. People are few and sort fast; their matching
+    rows are counted (the first FIRST_PEOPLE, then, only for a later page, the rest), and only the rows of
+    the people on the page are loaded. At most five queries whatever the page."""
+    if limit is None:
+        return db.session.execute(_rows_query(user, flt, today)).scalars().all()
+    people = db.session.execute(select(Person.id).join(Unit, Unit.id == Person.unit_id)
+                                .where(*_completion_people(user, flt))
+                                .order_by(Unit.path, Person.department_id, Person.name, Person.id)).scalars().all()
+    counts = _matching_counts(people[:FIRST_PEOPLE], flt, today)
+    if sum(counts.values()) < offset + limit and len(people) > FIRST_PEOPLE:
+        everyone = select(Person.id).where(*_completion_people(user, flt))  # a subquery, not 10,000 parameters
+        counts = _matching_counts(everyone, flt, today)
+    on_page, before, seen = [], None, 0
+    for person_id in people:
+        n = counts.get(person_id, 0)
+        if n and seen + n > offset and seen < offset + limit:
+            on_page.append(person_id)
+            before = seen if before is None else before
+        seen += n
+        if seen >= offset + limit:
+            break
+    if not on_page:
+        return []
+    rows = db.session.execute(_rows_query(user, flt, today).where(
+        ChecklistAssignment.person_id.in_(on_page))).scalars().all()
+    return rows[offset - before:offset - before + limit]
+
+
+def _matching_counts(person_ids, flt: CompletionFilter, today: date) -> dict:
+    """{person id: assignments matching the filter} for a list of ids or a subquery of them."""
+    return dict(db.session.execute(
+        select(ChecklistAssignment.person_id, func.count(ChecklistAssignment.id))
+        .join(ChecklistItem, ChecklistItem.id == ChecklistAssignment.item_id)
+        .where(ChecklistAssignment.person_id.in_(person_ids), *_completion_items(flt, today))
+        .group_by(ChecklistAssignment.person_id)).all())
+
+
+def _rows_query(user, flt: CompletionFilter, today: date):
+    return (select(ChecklistAssignment)
+            .join(ChecklistItem, ChecklistItem.id == ChecklistAssignment.item_id)
+            .join(Person, Person.id == ChecklistAssignment.person_id)
+            .join(Unit, Unit.id == Person.unit_id)
+            .join(Stage, Stage.id == ChecklistItem.stage_id)
+            .where(*_completion_base(user, flt, today))
+            .options(joinedload(ChecklistAssignment.person).joinedload(Person.unit),
+                     joinedload(ChecklistAssignment.person).joinedload(Person.department),
+                     joinedload(ChecklistAssignment.item).joinedload(ChecklistItem.stage),
+                     joinedload(ChecklistAssignment.reviewer))
+            .order_by(Unit.path, Person.department_id, Person.name, Person.id, Stage.order, ChecklistItem.category,
+                      ChecklistItem.order, ChecklistItem.id))
 
 
 def overdue_count(user, unit_ids, today: date) -> int:
