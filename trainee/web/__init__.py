@@ -6,6 +6,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, logout_user
 from markupsafe import Markup
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -45,6 +46,10 @@ def select_locale():
     return "zh_CN"
 
 
+# Loaded with the user in one query: what nearly every request reads (roles, the person, the unit = scope).
+USER_EAGER = (joinedload(User.role_rows), joinedload(User.person), joinedload(User.unit))
+
+
 @login_manager.user_loader
 def load_user(user_id: str):
     """The session holds "id:version"; a password change bumps the version and ends old sessions."""
@@ -52,7 +57,7 @@ def load_user(user_id: str):
         uid, version = (int(part) for part in user_id.split(":"))
     except ValueError:
         return None
-    user = db.session.get(User, uid)
+    user = db.session.get(User, uid, options=USER_EAGER)
     if user is None or user.session_version != version or not user.active:
         return None
     return user
@@ -65,7 +70,8 @@ def bearer_user():
         return None
     token = db.session.execute(
         db.select(ApiToken).where(ApiToken.token_hash == ApiToken.hash(header[7:].strip()))
-    ).scalar_one_or_none()
+        .options(joinedload(ApiToken.user).options(*USER_EAGER))
+    ).unique().scalar_one_or_none()
     if token is None or not token.is_valid:
         return None
     # Record use at most every ten minutes: an API read should not be a database write.
