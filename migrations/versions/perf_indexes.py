@@ -1,5 +1,5 @@
 """indexes for city-scale pages: checklist assignments by person, item and state; reviews waiting across
-a scope; active trainees per unit
+a scope; active trainees per unit; the people list's default order
 
 Revision ID: perf_indexes
 Revises: checklists
@@ -18,6 +18,7 @@ INDEXES = [
     ("ix_checklist_assignments_person_item_state", "checklist_assignments", ["person_id", "item_id", "status", "due_date"]),
     ("ix_activities_status_submitted", "activities", ["status", "submitted_at", "reviewer_id", "person_id"]),
     ("ix_people_unit_position_status", "people", ["unit_id", "position", "status"]),
+    ("ix_people_unit_staff_no", "people", ["unit_id", "staff_no"]),
 ]
 
 

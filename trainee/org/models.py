@@ -74,7 +74,8 @@ class Department(db.Model):
 class Person(TimestampMixin, db.Model):
     __tablename__ = "people"
     # Counts of active trainees per unit (HR overview, people list) read this index alone.
-    __table_args__ = (db.Index("ix_people_unit_position_status", "unit_id", "position", "status"),)
+    __table_args__ = (db.Index("ix_people_unit_position_status", "unit_id", "position", "status"),
+                      db.Index("ix_people_unit_staff_no", "unit_id", "staff_no"))  # the people list's default order
     id = db.Column(db.Integer, primary_key=True)
     staff_no = db.Column(db.String(32), nullable=False, unique=True)
     name = db.Column(db.String(50), nullable=False, index=True)
