@@ -370,7 +370,7 @@ def test_stages_transitions_work_summary_and_appendix_with_repeated_headers(as_r
     assert "阶段历程与九项转变" in text and "初阶" in text and "中阶" in text
     assert "学理思维转法理思维" in text and "合格履职转创新引领" in text
     assert f"审核通过的工作记录共{approved + 90}条" in text and "协助办案" in text
-    appendix_pages = [p for p in pages if "序号" in p and "案号" in p]
+    appendix_pages = [p for p in pages if "案号" in p and "工时" in p]
     assert len(appendix_pages) >= 2  # the header row is repeated on every page of the appendix
     assert "本节数据尚未启用" in text  # checklists, points... not on main yet
     assert "竞赛与评选" in text and "人才库" in text
