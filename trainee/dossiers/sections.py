@@ -250,8 +250,15 @@ def signature(person, ctx):
 
 @section(950, "appendix", _l("附录：已审核通过的工作记录"))
 def appendix(person, ctx):
+    """Every approved entry, grouped by type (in the order of the work summary), by date within a type."""
     entries = approved_activities(person, ctx)
-    return {"entries": entries} if entries else None
+    if not entries:
+        return None
+    groups: dict = {}
+    for a in entries:
+        groups.setdefault(a.type_id, {"type": a.type, "entries": []})["entries"].append(a)
+    return {"groups": sorted(groups.values(), key=lambda g: (g["type"].order, g["type"].code)),
+            "count": len(entries)}
 
 
 # --- cover facts: small values printed on the cover (the current stage comes from trainee/training) ---
