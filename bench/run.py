@@ -280,6 +280,17 @@ def bare_ceiling(port: int) -> float:
         server.wait()
 
 
+def cpu_reference_ms() -> float:
+    """A fixed pure-Python workload, timed: this VM's speed varies by about 2× from hour to hour, and the
+    figures above only compare with another run when this one is close."""
+    times = []
+    for _ in range(5):
+        started = time.process_time()
+        sum(i * i for i in range(1_000_000))
+        times.append((time.process_time() - started) * 1000)
+    return round(statistics.median(times), 1)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--trainees", type=int, default=10000)
@@ -287,7 +298,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=50, help="sequential requests per page")
     parser.add_argument("--postgres", action="store_true", help="also run on PostgreSQL")
     args = parser.parse_args()
-    report = {"trainees": args.trainees, "years": args.years, "machine": os.uname().nodename, "engines": {}}
+    report = {"trainees": args.trainees, "years": args.years, "machine": os.uname().nodename,
+              "cpu_reference_ms_before": cpu_reference_ms(), "load_average_before": os.getloadavg()[0], "engines": {}}
     engines = [False, True] if args.postgres else [False]
     for postgres in engines:
         name = "postgresql" if postgres else "sqlite"
@@ -303,12 +315,15 @@ def main() -> None:
     report["bare_flask_rps"] = bare
     for results in report["engines"].values():
         results["trainee_home"]["ratio_to_bare"] = round(results["trainee_home"]["rps"] / bare, 2) if bare else None
+    report["cpu_reference_ms_after"] = cpu_reference_ms()
     (ROOT / "bench" / "results.json").write_text(json.dumps(report, ensure_ascii=False, indent=1))
     print_table(report)
 
 
 def print_table(report: dict) -> None:
-    print(f"\n{report['trainees']} trainees × {report['years']} years; bare Flask: {report['bare_flask_rps']} req/s")
+    print(f"\n{report['trainees']} trainees × {report['years']} years; bare Flask: {report['bare_flask_rps']} req/s; "
+          f"CPU reference {report.get('cpu_reference_ms_before')} / {report.get('cpu_reference_ms_after')} ms "
+          f"(a fixed Python loop before / after: compare runs only when these are close)")
     for engine, results in report["engines"].items():
         print(f"\n[{engine}]  {'page':28} {'status':>6} {'median':>8} {'p95':>8} {'target':>7} {'req/s':>7} {'queries':>8} {'@100':>5}")
         for page, f in results.items():
