@@ -183,3 +183,4 @@ def test_waiting_reviews_at_city_scale_are_a_distribution_with_the_list_behind_i
     yuhu_expected = 11 if trainee.unit.code == "YH" else 0
     assert f"共 {yuhu_expected} 位导师" in as_role("hr_yuhu").get("/reports/waiting-reviews").get_data(as_text=True)
     assert hr.get("/reports/waiting-reviews?min=x&max=&page=999").status_code == 200
+    assert hr.get("/reports/waiting-reviews?min=²&page=²").status_code == 200  # a digit, but not an ASCII one

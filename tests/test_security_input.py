@@ -41,6 +41,17 @@ def test_odd_numbers_in_query_strings_are_ignored_not_a_crash(as_role, api_token
         assert admin.get("/admin/departments/new", query_string={"unit": odd}).status_code == 200
         response = client.get("/api/v1/people", query_string={"page": odd}, headers=api_token("hr"))
         assert response.status_code in (200, 422), (odd, response.status_code)
+        for url, args in (("/reports/overview", {"unit": odd}), ("/reports/points.xlsx", {"year": odd}),
+                          ("/reports/waiting-reviews", {"min": odd, "max": odd, "page": odd, "unit": odd}),
+                          ("/evaluation/quarterly", {"year": odd, "unit": odd, "department": odd}),
+                          ("/competitions/", {"year": odd}), ("/competitions/summary", {"year": odd}),
+                          ("/points/negative/new", {"person_id": odd})):
+            assert hr.get(url, query_string=args).status_code == 200, (url, odd)
+    trainee, mentor = as_role("trainee"), as_role("mentor")
+    for odd in ODD_NUMBERS:
+        assert trainee.get("/activities/", query_string={"year": odd}).status_code == 200, odd
+        assert trainee.get("/points/me", query_string={"year": odd}).status_code in (200, 302), odd
+        assert mentor.get("/activities/review", query_string={"person_id": odd}).status_code == 200, odd
 
 
 def test_a_huge_integer_in_a_json_body_is_refused(app):

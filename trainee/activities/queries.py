@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from trainee import policy
 from trainee.activities.models import Activity, ActivityStatus, ActivityType, Evidence
 from trainee.audit import AuditEntry
+from trainee.core.params import as_int
 from trainee.core.time import local_today, to_local
 from trainee.extensions import db
 from trainee.mentoring.models import AssignmentKind, MentorAssignment
@@ -34,7 +35,7 @@ class Filters:
         transition = args.get("transition", "").upper()
         return cls(status=ActivityStatus[status] if status in ActivityStatus.__members__ else None,
                    type_code=(args.get("type") or None) and args.get("type")[:32],
-                   year=int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else None,
+                   year=as_int(year, 2000, 2100),
                    transition=transition if transition in {f"T{i}" for i in range(1, 10)} else None)
 
     def args(self) -> dict:

@@ -23,6 +23,7 @@ from trainee.activities.forms import (
 from trainee.activities.models import Activity, ActivityStatus
 from trainee.core.errors import DomainError, NotFound
 from trainee.core.forms import show_domain_error as _show_errors
+from trainee.core.params import as_id
 from trainee.core.time import local_today
 from trainee.extensions import db
 
@@ -320,7 +321,7 @@ def review_queue():
 
 def _queue_page(status: int = 200, form: BulkApproveForm | None = None):
     raw_person = request.args.get("person_id", "")
-    person_id = int(raw_person) if raw_person.isdigit() and len(raw_person) < 10 else None
+    person_id = as_id(raw_person)
     type_code = (request.args.get("type") or "")[:32] or None
     query = queries.review_queue(current_user.person_id, person_id=person_id, type_code=type_code)
     page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
@@ -340,9 +341,8 @@ def bulk_approve():
     form = BulkApproveForm()
     selection = []
     for raw in request.form.getlist("ids"):
-        if raw.isdigit() and len(raw) < 10:
-            version = request.form.get(f"version_{raw}", "")
-            selection.append((int(raw), int(version) if version.isdigit() and len(version) < 10 else None))
+        if as_id(raw):
+            selection.append((as_id(raw), as_id(request.form.get(f"version_{raw}"))))
     if not form.validate_on_submit():
         flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
         return _queue_page(422, form)

@@ -41,6 +41,7 @@ from trainee.competitions.models import (
 )
 from trainee.core.errors import DomainError, NotFound, PermissionDenied
 from trainee.core.forms import show_domain_error as _apply_errors
+from trainee.core.params import as_int
 from trainee.core.time import local_today
 from trainee.extensions import db
 from trainee.org.models import Person, Position
@@ -82,8 +83,7 @@ def _person_choices(people):
 @login_required
 def competition_list():
     policy.require(current_user, "competition.list")
-    year = request.args.get("year", "")
-    year = int(year) if year.isdigit() and 1990 <= int(year) <= 2100 else None
+    year = as_int(request.args.get("year", ""), 1990, 2100)
     level = request.args.get("level") if request.args.get("level") in Level.__members__ else None
     kind = request.args.get("kind") if request.args.get("kind") in CompetitionKind.__members__ else None
     rows = queries.competitions_for(current_user, year, level, kind)
@@ -516,8 +516,7 @@ def certificate(certificate_id: int):
 def summary():
     policy.require(current_user, "competition.summary")
     this_year = local_today().year
-    year = request.args.get("year", "")
-    year = int(year) if year.isdigit() and 1990 <= int(year) <= 2100 else this_year
+    year = as_int(request.args.get("year", ""), 1990, 2100, default=this_year)
     data = queries.year_summary(current_user, year)
     previous = queries.year_summary(current_user, year - 1)
     years = sorted(set(queries.competition_years(current_user)) | {this_year}, reverse=True)

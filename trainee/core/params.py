@@ -16,6 +16,13 @@ def as_id(value, default=None):
     return number if 0 < number <= MAX_ID else default
 
 
+def as_int(value, low: int, high: int, default=None):
+    """An integer from `low` to `high` written in ASCII digits (a year, a score), else `default`."""
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 10 and low <= int(value) <= high:
+        return int(value)
+    return default
+
+
 def safe_local_url(target, default: str) -> str:
     """`target` if it is a path on this site, else `default`.
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from trainee import audit, policy
 from trainee.core.errors import DomainError, ValidationFailed
 from trainee.core.ops import transaction
+from trainee.core.params import as_int
 from trainee.core.time import local_today, utcnow
 from trainee.evaluation import scoring
 from trainee.evaluation.models import CohortBasis, CycleStatus, Evaluation, EvaluationCycle, Grade, QuarterComment
@@ -153,8 +154,8 @@ def submit_summary(actor, evaluation: Evaluation, text: str) -> Evaluation:
 
 
 def _score(value, field) -> int:
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
+    if isinstance(value, str):
+        value = as_int(value.strip(), 0, 100, default=value)
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
         raise ValidationFailed("分数须为 0–100 的整数。", {field: ["分数须为 0–100 的整数。"]})
     return value

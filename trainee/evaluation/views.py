@@ -8,7 +8,7 @@ from trainee import policy
 from trainee.core.dimensions import Dimension
 from trainee.core.errors import DomainError, NotFound
 from trainee.core.forms import show_domain_error as _show_errors
-from trainee.core.params import as_id
+from trainee.core.params import as_id, as_int
 from trainee.core.time import local_today, quarter_of, utcnow
 from trainee.evaluation import operations as ops
 from trainee.evaluation import quarterly
@@ -150,8 +150,8 @@ def cycle_grades(cycle_id: int):
         grades = {eid: Grade[name] for eid, name in proposal.items()}
     else:
         for key, value in request.form.items():
-            if key.startswith("grade_") and key[6:].isdigit():
-                grades[int(key[6:])] = Grade[value] if value in Grade.__members__ else None
+            if key.startswith("grade_") and as_id(key[6:]):
+                grades[as_id(key[6:])] = Grade[value] if value in Grade.__members__ else None
     try:
         changed = ops.assign_grades(current_user, cycle, grades)
     except DomainError as error:
@@ -255,7 +255,7 @@ def evaluation_dept(evaluation_id: int):
 def _quarter_args():
     today = local_today()
     year_raw, quarter_raw = request.args.get("year", ""), request.args.get("quarter", "")
-    year = int(year_raw) if year_raw.isdigit() and 2000 <= int(year_raw) <= today.year else today.year
+    year = as_int(year_raw, 2000, today.year, default=today.year)
     quarter = int(quarter_raw) if quarter_raw in ("1", "2", "3", "4") else quarter_of(today)
     if year == today.year and quarter > quarter_of(today):
         quarter = quarter_of(today)
@@ -267,8 +267,7 @@ def _quarter_args():
 def quarter_overview():
     policy.require(current_user, "quarterly.overview")
     year, quarter = _quarter_args()
-    unit_id = int(request.args["unit"]) if request.args.get("unit", "").isdigit() else None
-    department_id = int(request.args["department"]) if request.args.get("department", "").isdigit() else None
+    unit_id, department_id = as_id(request.args.get("unit")), as_id(request.args.get("department"))
     attention_only = request.args.get("attention") == "1"
     rows = quarterly.overview(current_user, year, quarter, unit_id, department_id, attention_only)
     units = units_in_scope(current_user) if current_user.has_role(*_hr_roles()) else []

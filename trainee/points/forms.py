@@ -4,6 +4,7 @@ from wtforms import BooleanField, DateField, RadioField, SelectField, StringFiel
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from trainee.core.dimensions import Dimension
+from trainee.core.params import as_id
 from trainee.points.ledger import fmt
 
 
@@ -13,7 +14,7 @@ def _no_markup(form, field):
 
 
 class NegativeForm(FlaskForm):
-    person_id = SelectField(_l("检察官助理"), coerce=lambda v: int(v) if str(v).isdigit() else None,
+    person_id = SelectField(_l("检察官助理"), coerce=as_id,
                             validators=[DataRequired(_l("请选择人员。"))])
     item_code = SelectField(_l("负面清单事项"), validators=[DataRequired(_l("请选择事项。"))])
     occurred_on = DateField(_l("发生日期"), validators=[DataRequired(_l("请填写有效的日期。"))])

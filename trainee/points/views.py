@@ -7,6 +7,7 @@ from trainee import policy
 from trainee.core.dimensions import Dimension
 from trainee.core.errors import DomainError, NotFound
 from trainee.core.forms import show_domain_error as _show_errors
+from trainee.core.params import as_id, as_int
 from trainee.core.time import local_today
 from trainee.extensions import db
 from trainee.org.models import Person, PersonStatus, Position
@@ -24,9 +25,7 @@ bp = Blueprint("points", __name__, url_prefix="/points")
 def _year_arg() -> int:
     raw = request.args.get("year", "")
     today = local_today()
-    if raw.isdigit() and 2000 <= int(raw) <= today.year + 1:
-        return int(raw)
-    return today.year
+    return as_int(raw, 2000, today.year + 1, default=today.year)
 
 
 @bp.route("/me")
@@ -90,8 +89,8 @@ def negative_new():
         (r.code, f"{r.name}（{_('一票否决') if r.veto else '−' + fmt(r.deduction)}）") for r in items]
     if request.method == "GET":
         form.occurred_on.data = local_today()
-        if request.args.get("person_id", "").isdigit():
-            form.person_id.data = int(request.args["person_id"])
+        if as_id(request.args.get("person_id")):
+            form.person_id.data = as_id(request.args.get("person_id"))
     if form.validate_on_submit():
         person = next((p for p in people if p.id == form.person_id.data), None)
         if person is None:

@@ -207,6 +207,16 @@ def waiting_by_mentor(user, unit: Unit | None, low: int = 1, high: int | None = 
     return query.having(count <= high) if high is not None else query
 
 
+def waiting_page(user, unit: Unit | None, low: int, high: int | None, page: int, per_page: int):
+    """(rows, page, pages, total) of `waiting_by_mentor`, the page clamped to those that exist."""
+    query = waiting_by_mentor(user, unit, low, high)
+    total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    pages = max((total + per_page - 1) // per_page, 1)
+    page = min(max(page, 1), pages)
+    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
+    return rows, page, pages, total
+
+
 def as_json(data: dict) -> dict:
     """The overview as plain JSON (the API)."""
     def unit(u):

@@ -2,11 +2,12 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 from flask_login import current_user, login_required
 
 from trainee import policy
+from trainee.core.params import as_id, as_int
 from trainee.extensions import db
 from trainee.org.models import Unit
 from trainee.org.queries import PeopleFilter
 from trainee.reports import exports
-from trainee.reports.overview import WAITING_BUCKETS, overview, waiting_by_mentor
+from trainee.reports.overview import WAITING_BUCKETS, overview, waiting_page
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -21,7 +22,7 @@ def _xlsx(data: bytes, ascii_name: str, chinese_name: str) -> Response:
 
 def _unit_arg():
     raw = request.args.get("unit", "")
-    unit = db.session.get(Unit, int(raw)) if raw.isdigit() and len(raw) < 10 else None
+    unit = db.session.get(Unit, as_id(raw)) if as_id(raw) else None
     return unit if unit is not None and policy.in_unit_scope(current_user, unit) else None
 
 
@@ -40,23 +41,13 @@ def overview_page():
 @login_required
 def waiting_reviews():
     """The list behind the overview's "waiting over 7 days" figure: mentors and how much waits on them."""
-    from sqlalchemy import func, select
-
     from trainee.core.time import utcnow
 
     policy.require(current_user, "reports.view")
     unit = _unit_arg()
-    low = request.args.get("min", "1")
-    low = int(low) if low.isdigit() and len(low) < 6 else 1
-    high = request.args.get("max", "")
-    high = int(high) if high.isdigit() and len(high) < 6 else None
-    query = waiting_by_mentor(current_user, unit, low, high)
-    total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    per_page = current_app.config["PAGE_SIZE"]
-    pages = max((total + per_page - 1) // per_page, 1)
-    raw = request.args.get("page", "1")
-    page = min(max(int(raw) if raw.isdigit() and len(raw) < 6 else 1, 1), pages)
-    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
+    low, high = as_id(request.args.get("min")) or 1, as_id(request.args.get("max"))
+    rows, page, pages, total = waiting_page(current_user, unit, low, high, as_id(request.args.get("page")) or 1,
+                                            current_app.config["PAGE_SIZE"])
     args = {k: v for k, v in {"unit": unit.id if unit else None, "min": low, "max": high}.items() if v is not None}
     return render_template("reports/waiting_reviews.html", rows=rows, unit=unit, low=low, high=high, total=total,
                            page=page, pages=pages, args=args, now=utcnow(), buckets=WAITING_BUCKETS)
@@ -85,7 +76,7 @@ def points_xlsx():
     from trainee.core.time import local_today
 
     raw = request.args.get("year", "")
-    year = int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else local_today().year
+    year = as_int(raw, 2000, 2100, default=local_today().year)
     return _xlsx(exports.points_workbook(current_user, PeopleFilter.from_args(request.args), year),
                  f"points-{year}.xlsx", f"积分-{year}年.xlsx")
 
