@@ -330,6 +330,7 @@ EXPECTED_WRITE = {
     "checklists.add_note": row(403, 403, 404, 403, 422, 403, 404),
     "checklists.exempt": row(403, 422, 404, 403, 403, 403, 404),
     "checklists.revoke": row(403, 422, 404, 403, 403, 403, 404),
+    "checklists.lift_exemption": row(403, 422, 404, 403, 403, 403, 404),
     "checklists.item_new": row(422, 422, 403, 403, 403, 403, 403),
     "checklists.item_edit": row(422, 422, 403, 403, 403, 403, 403),
     "checklists.item_retire": row(302, 302, 403, 403, 403, 403, 403),

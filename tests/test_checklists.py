@@ -541,3 +541,39 @@ def test_completion_pages_put_together_are_the_whole_ordered_list(app, db, demo,
                      for start in range(0, len(full) + size, size)]
             assert [a.id for page in pages for a in page] == full
             assert pages[-1] == []
+
+
+def test_hr_lifts_an_exemption_given_in_error_and_the_item_counts_again(app, db, demo, as_role):
+    from trainee.audit import AuditEntry
+
+
+    person = demo["trainee2"].person
+    political = assignments_of(db, person, stage="S1", category=ChecklistCategory.POLITICAL)
+    target = next(a for a in political if a.status is AssignmentStatus.RETURNED)
+    reflection = target.reflection
+    ops.exempt(demo["hr"], target, "误以为已在党校学习")
+    with pytest.raises(DomainError):
+        ops.lift_exemption(demo["hr"], next(a for a in political if a.status is AssignmentStatus.CONFIRMED), "理由")
+    with pytest.raises(PermissionDenied):
+        ops.lift_exemption(demo["mentor"], target, "理由")
+    with pytest.raises(PermissionDenied):
+        ops.lift_exemption(demo["hr_yuhu"], target, "理由")
+    with pytest.raises(ValidationFailed):
+        ops.lift_exemption(demo["hr"], target, "  ")
+
+    page = as_role("hr").get(f"/checklists/assignments/{target.id}").get_data(as_text=True)
+    assert "取消免学" in page
+    response = as_role("hr").post(f"/checklists/assignments/{target.id}/lift-exemption",
+                                  data={"lift-reason": "党校课程与本条目不同"})
+    assert response.status_code == 302
+    db.session.refresh(target)
+    assert target.status is AssignmentStatus.PENDING and target.exempt_reason is None
+    assert target.due_date == ops.due_date_for(local_today(), target.item) and target.reflection == reflection
+    assert db.session.execute(db.select(AuditEntry).where(AuditEntry.action == "checklist.exemption_lifted",
+                                                          AuditEntry.object_id == target.id)).scalar_one()
+    assert db.session.execute(db.select(Notification).where(
+        Notification.user_id == demo["trainee2"].id, Notification.text.contains("取消"))).scalars().first()
+    ops.save_reflection(demo["trainee2"], target, text_for(target.item), submit=True)  # open for study again
+    progress = person_progress(person)
+    req = next(r for r in progress.transition("T1").requirements if r.requirement.kind.name == "CHECKLIST")
+    assert req.progress.target == len(political)

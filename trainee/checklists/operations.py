@@ -388,6 +388,29 @@ def exempt(actor, assignment: ChecklistAssignment, reason) -> ChecklistAssignmen
     return assignment
 
 
+def lift_exemption(actor, assignment: ChecklistAssignment, reason) -> ChecklistAssignment:
+    """HR takes back an exemption given in error: the item is to study again (待学习), due a full period from
+    today, and the reflection written before, if any, is kept. The audit keeps the exemption."""
+    person = assignment.person
+    policy.require(actor, "checklist.exempt", person)
+    reason = _plain_text(reason, "reason", "取消免学理由", 300)
+    if assignment.status is not AssignmentStatus.EXEMPT:
+        raise DomainError("只有已免学的条目才能取消免学。")
+    before = audit.snapshot(assignment, STATE_FIELDS)
+    with transaction():
+        assignment.status = AssignmentStatus.PENDING
+        assignment.exempt_reason = assignment.exempted_by_id = assignment.exempted_on = None
+        assignment.due_date = due_date_for(local_today(), assignment.item)
+        db.session.flush()
+        audit.record("checklist.exemption_lifted", assignment, before=before,
+                     after=audit.snapshot(assignment, STATE_FIELDS), unit_id=person.unit_id, actor=actor,
+                     summary=f"政治部取消 {person.name} 的「{assignment.item.title}」免学：{reason}")
+        notify(person, "checklist_exempted",
+               f"政治部已取消您的必学条目「{assignment.item.title}」的免学：{reason}。请于 "
+               f"{assignment.due_date.isoformat()} 前完成。", link=assignment_link(assignment))
+    return assignment
+
+
 def revoke_confirmation(actor, assignment: ChecklistAssignment, reason) -> ChecklistAssignment:
     """HR corrects a wrong confirmation: back to 已退回 with the reason, and the points entry is reversed."""
     from trainee.points import ledger

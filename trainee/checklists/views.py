@@ -71,6 +71,7 @@ def _assignment_forms(assignment, **given) -> dict:
     if policy.can(current_user, "checklist.exempt", person):
         forms["exempt"] = given.get("exempt") or ReasonForm(formdata=None, prefix="exempt")
         forms["revoke"] = given.get("revoke") or ReasonForm(formdata=None, prefix="revoke")
+        forms["lift"] = given.get("lift") or ReasonForm(formdata=None, prefix="lift")
     return forms
 
 
@@ -142,6 +143,15 @@ def exempt(assignment_id: int):
     form = ReasonForm(prefix="exempt")
     return _post_action(assignment_id, "checklist.exempt", "exempt", form,
                         lambda a, f: ops.exempt(current_user, a, f.reason.data), _("已免学。"))
+
+
+@bp.route("/checklists/assignments/<int:assignment_id>/lift-exemption", methods=["POST"])
+@login_required
+def lift_exemption(assignment_id: int):
+    form = ReasonForm(prefix="lift")
+    return _post_action(assignment_id, "checklist.exempt", "lift", form,
+                        lambda a, f: ops.lift_exemption(current_user, a, f.reason.data),
+                        _("已取消免学：条目重新待学习。"))
 
 
 @bp.route("/checklists/assignments/<int:assignment_id>/revoke", methods=["POST"])
