@@ -12,6 +12,7 @@ from trainee.checklists.forms import ItemForm, NoteForm, ReasonForm, ReflectionF
 from trainee.checklists.models import ChecklistItem
 from trainee.core.errors import DomainError, NotFound, ValidationFailed
 from trainee.core.forms import show_domain_error as _apply_errors
+from trainee.core.params import as_id
 from trainee.core.time import local_today
 from trainee.extensions import db
 from trainee.org.models import Department
@@ -276,8 +277,7 @@ def completion():
     policy.require(current_user, "checklist.completion")
     flt = _completion_filter()
     today = local_today()
-    page = request.args.get("page", "1")
-    page = int(page) if page.isascii() and page.isdigit() and 0 < len(page) < 6 and int(page) > 0 else 1
+    page = as_id(request.args.get("page")) or 1
     per_page = current_app.config["PAGE_SIZE"]
     data = queries.completion(current_user, flt, today)
     total = sum(data["totals"].values()) if not flt.state else data["totals"][flt.state]

@@ -127,17 +127,11 @@ def overview(user, unit: Unit | None = None) -> dict:
         select(func.count(PromotionRequest.id)).join(Person, Person.id == PromotionRequest.person_id)
         .where(Person.unit_id.in_(unit_ids), PromotionRequest.status == PromotionStatus.RECOMMENDED)).scalar_one()
 
-    # Entries waiting for review more than 7 days, by reviewing mentor.
-    cutoff = utcnow() - timedelta(days=WAITING_DAYS)
-    reviewer = db.aliased(Person)
-    waiting_rows = db.session.execute(
-        select(reviewer.id, reviewer.name, func.count(Activity.id))
-        .join(Person, Person.id == Activity.person_id).join(reviewer, reviewer.id == Activity.reviewer_id)
-        .where(Person.unit_id.in_(unit_ids), Activity.status == ActivityStatus.SUBMITTED,
-               Activity.submitted_at < cutoff)
-        .group_by(reviewer.id, reviewer.name).order_by(reviewer.name)).all()
-
-    waiting = [{"mentor_id": i, "mentor": name, "count": n} for i, name, n in waiting_rows]
+    # Entries waiting for review more than 7 days, by reviewing mentor (the same query as the list behind it),
+    # listed by name.
+    waiting = sorted(({"mentor_id": i, "mentor": name, "count": n}
+                      for i, name, _unit, n, _oldest in db.session.execute(waiting_by_mentor(user, unit)).all()),
+                     key=lambda w: (w["mentor"], w["mentor_id"]))
 
     # Active trainees with no approved entry dated this quarter.
     q_start = quarter_start(today)

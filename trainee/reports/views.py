@@ -21,8 +21,8 @@ def _xlsx(data: bytes, ascii_name: str, chinese_name: str) -> Response:
 
 
 def _unit_arg():
-    raw = request.args.get("unit", "")
-    unit = db.session.get(Unit, as_id(raw)) if as_id(raw) else None
+    unit_id = as_id(request.args.get("unit"))
+    unit = db.session.get(Unit, unit_id) if unit_id else None
     return unit if unit is not None and policy.in_unit_scope(current_user, unit) else None
 
 
