@@ -40,6 +40,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.config.from_object(config or Config())
     app.url_map.converters["int"] = BoundedIntConverter
     from trainee import extensions
+    from trainee.core import freshness  # noqa: F401  (the change counters' table and session hooks)
 
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"))

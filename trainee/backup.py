@@ -17,6 +17,8 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
+from trainee.core.db import write_transaction
+from trainee.core.freshness import bump_shared
 from trainee.extensions import db
 
 
@@ -125,4 +127,6 @@ def restore_command(backup_dir, force):
     wrong = {t: (n, counts.get(t)) for t, n in manifest["counts"].items() if counts.get(t) != n}
     if wrong:
         raise click.ClickException(f"恢复后行数不一致：{wrong}")
+    with write_transaction():  # app processes still running must not serve pages kept from before the restore
+        bump_shared()
     click.echo(f"恢复完成，{sum(counts.values())} 行，{len(manifest['files'])} 个文件，行数与备份一致。")

@@ -1,7 +1,17 @@
 """Cross-cutting web concerns: locale, sign-in loading, security headers, errors, home and help."""
 from datetime import timedelta
 
-from flask import Blueprint, has_request_context, jsonify, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    has_request_context,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, logout_user
@@ -186,8 +196,24 @@ def home():
         chosen = next((r for r in roles if r.value == role), None)
         if chosen is None:
             return error_response(403, ERROR_TEXT[403])
-    widgets = nav.widgets_for(current_user, chosen)
-    return render_template("home/home.html", role=chosen, roles=roles, widgets=widgets)
+    return render_template("home/home.html", role=chosen, roles=roles, widgets_html=_home_widgets(chosen))
+
+
+# Roles whose home shows only their own person's data: their widgets are kept rendered (core/freshness).
+KEPT_HOME_ROLES = (Role.TRAINEE,)
+
+
+def _home_widgets(role) -> Markup:
+    def render():
+        return render_template("home/_widgets.html", widgets=nav.widgets_for(current_user, role))
+
+    fragments = current_app.extensions.get("fragments")
+    if fragments is None or role not in KEPT_HOME_ROLES or current_user.person_id is None:
+        html = render()
+    else:
+        key = ("home", current_user.id, role.value, select_locale(), t.local_today())
+        html = fragments.get_or_render(key, current_user.person_id, render)
+    return Markup(html)  # noqa: S704  (the output of an autoescaped template, kept or fresh)
 
 
 @bp.route("/lang/<code>", methods=["POST"])
@@ -213,6 +239,10 @@ def _nl2br(value):
 
 
 def register(app):
+    if app.config.get("FRAGMENT_CACHE_SIZE"):
+        from trainee.core.freshness import FragmentCache
+
+        app.extensions["fragments"] = FragmentCache(app.config["FRAGMENT_CACHE_SIZE"])
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Asia/Shanghai")
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

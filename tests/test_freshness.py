@@ -1,0 +1,145 @@
+"""Kept home widgets (core/freshness): a kept copy is only ever served while it equals a fresh rendering.
+
+Each step changes something the trainee's home shows (or deliberately something it does not), then the
+home page served from the kept copy is compared with one rendered afresh after emptying the cache.
+"""
+import trainee.training.models  # noqa: F401  (Activity refers to Transition by name)
+from trainee.activities.models import Activity, ActivityStatus, ActivityType, Evidence
+from trainee.core.freshness import SHARED, ChangeCounter, counters, person_key
+from trainee.notifications.models import Notification
+from trainee.org.models import Person, Unit
+
+
+def _main(html: str) -> str:
+    """The page's main part (the footer's language form carries a CSRF token signed with the time)."""
+    return html[html.find("<main"):html.find("</main>")]
+
+
+class Home:
+    """The trainee's home page, served twice: from what is kept, then rendered afresh."""
+
+    def __init__(self, app, client):
+        self.cache = app.extensions["fragments"]
+        self.client = client
+
+    def served(self) -> str:
+        return _main(self.client.get("/home").get_data(as_text=True))
+
+    def check(self) -> str:
+        kept = self.served()
+        self.cache.clear()
+        fresh = self.served()
+        assert kept == fresh
+        return fresh
+
+    def hits_after_get(self) -> int:
+        before = self.cache.hits
+        self.served()
+        return self.cache.hits - before
+
+
+def _pending_activity(db, person, title_part):
+    return db.session.execute(db.select(Activity).where(
+        Activity.person_id == person.id, Activity.status == ActivityStatus.SUBMITTED,
+        Activity.title.contains(title_part))).scalar_one()
+
+
+def test_kept_home_equals_fresh_after_every_kind_of_change(app, as_role, demo, db):
+    trainee, mentor = as_role("trainee"), as_role("mentor")
+    home = Home(app, trainee)
+    person = demo["trainee"].person
+    first = home.check()
+    assert home.hits_after_get() == 1  # nothing changed: served from the kept copy
+
+    # The mentor approves an entry: the trainee's own counter moves, the page changes.
+    activity = _pending_activity(db, person, "不起诉决定书")
+    assert mentor.post(f"/activities/{activity.id}/approve", data={"version": activity.version}).status_code == 302
+    assert home.hits_after_get() == 0
+    after_approval = home.check()
+    assert after_approval != first
+
+    # The mentor's name shows on the trainee's page (sign-offs): a person's own row moves the shared counter.
+    mentor_person = db.session.get(Person, demo["mentor"].person_id)
+    mentor_person.name = "陈志强"
+    db.session.commit()
+    renamed = home.check()
+    assert "陈志强" in renamed and "陈志刚" not in renamed
+
+    # Reference data (an activity type's name) is everyone's: shared counter.
+    kind = db.session.execute(db.select(ActivityType).where(ActivityType.name == "审查报告")).scalar_one()
+    kind.name = "审查报告（含阅卷笔录）"
+    db.session.commit()
+    assert "审查报告（含阅卷笔录）" in home.check()
+
+    # A row that hangs off the trainee's entry (evidence) moves the entry owner's counter.
+    before = counters(person_key(person.id))
+    draft = db.session.execute(db.select(Activity).where(Activity.person_id == person.id)).scalars().first()
+    db.session.add(Evidence(activity_id=draft.id, original_name="a.pdf", stored_name="freshness-test.pdf",
+                            size=1, sha256="0" * 64, content_type="application/pdf"))
+    db.session.commit()
+    after = counters(person_key(person.id))
+    assert after[0] == before[0] and after[1] == before[1] + 1
+    home.check()
+
+
+def test_counters_move_only_for_whose_data_changed(app, as_role, demo, db):
+    trainee = as_role("trainee")
+    home = Home(app, trainee)
+    person, other = demo["trainee"].person, demo["trainee2"].person
+    home.check()
+
+    # Another trainee's entry is approved: this trainee's kept copy stays valid.
+    mentor = as_role("mentor")
+    theirs = db.session.execute(db.select(Activity).where(
+        Activity.person_id == other.id, Activity.status == ActivityStatus.SUBMITTED)).scalars().first()
+    if theirs is not None:
+        assert mentor.post(f"/activities/{theirs.id}/approve", data={"version": theirs.version}).status_code == 302
+    else:  # the demo may have nothing waiting for trainee2: change one of their entries directly
+        theirs = db.session.execute(db.select(Activity).where(Activity.person_id == other.id)).scalars().first()
+        theirs.title = theirs.title + "（改）"
+        db.session.commit()
+    assert home.hits_after_get() == 1
+
+    # A notification to the trainee is drawn outside the kept part: no counter moves.
+    before = counters(person_key(person.id))
+    db.session.add(Notification(user_id=demo["trainee"].id, kind="test", text="测试通知", link="/home"))
+    db.session.commit()
+    assert counters(person_key(person.id)) == before
+    assert home.hits_after_get() == 1
+
+    # A change rolled back moves nothing.
+    mine = db.session.execute(db.select(Activity).where(Activity.person_id == person.id)).scalars().first()
+    mine.title = "不会保存"
+    db.session.flush()
+    db.session.rollback()
+    assert counters(person_key(person.id)) == before
+
+    # An UPDATE statement that bypasses the flush moves the shared counter (whose rows it touched is unknown).
+    shared = counters()[0]
+    db.session.execute(db.update(Unit).where(Unit.id == person.unit_id).values(name=Unit.name))
+    db.session.commit()
+    assert counters()[0] == shared + 1
+    assert home.hits_after_get() == 0
+    home.check()
+
+
+def test_counters_table_is_written_in_the_same_transaction(app, demo, db):
+    person = demo["trainee"].person
+    mine = db.session.execute(db.select(Activity).where(Activity.person_id == person.id)).scalars().first()
+    before = counters(person_key(person.id))
+    mine.title = mine.title + "。"
+    db.session.commit()
+    row = db.session.get(ChangeCounter, person_key(person.id))
+    assert row is not None and counters(person_key(person.id))[1] == before[1] + 1
+    assert db.session.get(ChangeCounter, SHARED) is None or counters()[0] == before[0]
+
+
+def test_cache_keeps_at_most_its_size(app, demo):
+    from trainee.core.freshness import FragmentCache
+
+    cache = FragmentCache(size=2)
+    person_id = demo["trainee"].person_id
+    for i in range(5):
+        assert cache.get_or_render(("k", i), person_id, lambda i=i: f"<p>{i}</p>") == f"<p>{i}</p>"
+    assert len(cache._items) == 2 and cache.misses == 5
+    assert cache.get_or_render(("k", 4), person_id, lambda: "never") == "<p>4</p>" and cache.hits == 1

@@ -1,0 +1,226 @@
+"""Change counters and the rendered-fragment cache that trusts them.
+
+Every committed write moves on a counter: one per person whose records it touched ("p:<id>"), or the
+shared counter ("*") when it cannot tell whose page it changes (the training model, rules, units, a
+person's own name, which shows on other people's pages). The counters move inside the writing
+transaction, so they and the data commit together.
+
+A page part that shows one person's data (the trainee's home widgets) can then be kept, rendered, for
+as long as the shared counter and that person's counter stay where they were: `FragmentCache` keys a
+fragment by what it is for (user, role, language, today's date) and stores it with the counters read
+*before* the data, so a write that lands in between can only make the kept copy look older than it is.
+
+Attribution is conservative: a table with a column pointing at people moves those people's counters;
+a table pointing at such a table (evidence → activity) moves the owner's; anything else moves the
+shared counter. Only tables that no cached fragment shows are left out (IGNORED_TABLES).
+"""
+from collections import OrderedDict
+from itertools import chain
+from threading import Lock
+
+from sqlalchemy import event, inspect, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.base import NO_VALUE
+
+from trainee.extensions import db
+
+SHARED = "*"
+PEOPLE_TABLE = "people"
+# Written often, shown in no cached fragment: sign-in bookkeeping, audit, notifications (the unread count
+# is drawn per request outside the fragments), dossier registry and jobs, the counters themselves.
+IGNORED_TABLES = frozenset({"change_counters", "audit_entries", "ended_sessions", "api_tokens", "notifications",
+                            "dossier_prints", "dossier_jobs"})
+
+
+class ChangeCounter(db.Model):
+    __tablename__ = "change_counters"
+    key = db.Column(db.String(24), primary_key=True)
+    version = db.Column(db.BigInteger, nullable=False, default=0)
+
+
+def person_key(person_id: int) -> str:
+    return f"p:{person_id}"
+
+
+# --- which counters a written row moves ------------------------------------------------------------
+
+def _person_columns(table) -> list:
+    return [c for c in table.columns if any(fk.column.table.name == PEOPLE_TABLE for fk in c.foreign_keys)]
+
+
+_PLANS: dict = {}
+
+
+def _plan(mapper):
+    """(person attribute keys, [(attribute key, parent id column, parent's person columns)]),
+    or None when the row's owner cannot be told (the shared counter moves)."""
+    if mapper in _PLANS:
+        return _PLANS[mapper]
+    table = mapper.local_table
+    plan = None
+    if table.name != PEOPLE_TABLE:
+        own = [mapper.get_property_by_column(c).key for c in _person_columns(table)]
+        parents = []
+        if not own:
+            for column in table.columns:
+                for fk in column.foreign_keys:
+                    parent_people = _person_columns(fk.column.table)
+                    if parent_people and fk.column.table.name != PEOPLE_TABLE:
+                        parents.append((mapper.get_property_by_column(column).key, fk.column, parent_people))
+        if own or parents:
+            plan = (own, parents)
+    _PLANS[mapper] = plan
+    return plan
+
+
+class _Pending:
+    """What the current transaction changed, gathered at each flush and written once before commit."""
+
+    def __init__(self):
+        self.keys: set[str] = set()
+        self.lookups: dict = {}  # (parent's id column, its person columns) -> ids of the parent rows
+
+    def note_object(self, obj, *, deleted: bool) -> None:
+        state = inspect(obj)
+        if state.mapper.local_table.name in IGNORED_TABLES:
+            return
+        plan = _plan(state.mapper)
+        if plan is None:
+            self.keys.add(SHARED)
+            return
+        own, parents = plan
+        for key in own:
+            for value in self._values(state, key, deleted):
+                self.keys.add(person_key(value))
+        for key, id_column, people in parents:
+            ids = self._values(state, key, deleted)
+            self.lookups.setdefault((id_column, tuple(people)), set()).update(ids)
+
+    def _values(self, state, key, deleted) -> set:
+        """The attribute's value now and before this change; loaded from the row when it was expired."""
+        values = {state.dict.get(key, NO_VALUE), state.committed_state.get(key, NO_VALUE)}
+        if key not in state.dict and not deleted:
+            values.add(getattr(state.obj(), key))
+        elif key not in state.dict:
+            self.keys.add(SHARED)  # a deleted row whose owner was never loaded: cannot tell, so everyone
+        return {v for v in values if v is not NO_VALUE and v is not None}
+
+    def resolve(self, session) -> set[str]:
+        keys = set(self.keys)
+        for (id_column, people), ids in self.lookups.items():
+            if not ids:
+                continue
+            for row in session.execute(select(*people).where(id_column.in_(sorted(ids)))):
+                keys.update(person_key(v) for v in row if v is not None)
+        return keys
+
+
+def _pending(session) -> _Pending:
+    return session.info.setdefault("freshness", _Pending())
+
+
+@event.listens_for(Session, "after_flush")
+def _note_flush(session, _context):
+    # After the flush the foreign keys of new rows are filled in; new/dirty/deleted still list what it wrote.
+    pending = _pending(session)
+    for obj in chain(session.new, session.deleted):
+        pending.note_object(obj, deleted=obj in session.deleted)
+    for obj in session.dirty:
+        if session.is_modified(obj, include_collections=False):
+            pending.note_object(obj, deleted=False)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_statement(state):
+    """Statements bypass the flush. A single-row INSERT (an upsert of a person's running total) moves that
+    person's counter; any other INSERT, UPDATE or DELETE moves the shared one (whose rows it touched is unknown)."""
+    if not (state.is_update or state.is_delete or state.is_insert):
+        return
+    table = getattr(state.statement, "table", None)
+    if table is not None and table.name in IGNORED_TABLES:
+        return
+    pending = _pending(state.session)
+    if state.is_insert and table is not None and not state.parameters:
+        names = [c.name for c in _person_columns(table)]
+        params = state.statement.compile().params if names else {}
+        owners = [params.get(name) for name in names]
+        if owners and all(isinstance(v, int) for v in owners):
+            pending.keys.update(person_key(v) for v in owners)
+            return
+    pending.keys.add(SHARED)
+
+
+@event.listens_for(Session, "before_commit")
+def _write_counters(session):
+    if "freshness" not in session.info and not (session.new or session.dirty or session.deleted):
+        return
+    session.flush()  # commit flushes after this hook; the counters must see every change
+    pending = session.info.pop("freshness", None)
+    if pending is None:
+        return
+    keys = pending.resolve(session)
+    if keys:
+        _bump(session, sorted(keys))  # sorted: concurrent writers take the counter rows in one order
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget(session, transaction):
+    if transaction.parent is None:  # the outermost transaction ended without commit (or after it): start afresh
+        session.info.pop("freshness", None)
+
+
+def _bump(session, keys: list[str]) -> None:
+    table = ChangeCounter.__table__
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(table).values([{"key": k, "version": 1} for k in keys])
+    statement = statement.on_conflict_do_update(index_elements=[table.c.key], set_={"version": table.c.version + 1})
+    session.execute(statement)
+
+
+def counters(*keys: str) -> tuple:
+    """The counters' current values, in the order asked (0 for one never moved)."""
+    wanted = (SHARED, *keys)
+    found = dict(db.session.execute(select(ChangeCounter.key, ChangeCounter.version)
+                                    .where(ChangeCounter.key.in_(wanted))).all())
+    return tuple(found.get(k, 0) for k in wanted)
+
+
+def bump_shared() -> None:
+    """For writers that bypass the session (bulk loads, restores): every kept fragment is stale."""
+    _pending(db.session).keys.add(SHARED)
+
+
+# --- the fragment cache --------------------------------------------------------------------------
+
+class FragmentCache:
+    """Rendered fragments kept per process, least recently used first out, each valid while its counters hold."""
+
+    def __init__(self, size: int = 2000):
+        self.size = size
+        self._items: OrderedDict = OrderedDict()
+        self._lock = Lock()
+        self.hits = self.misses = 0
+
+    def get_or_render(self, key: tuple, person_id: int, render) -> str:
+        versions = counters(person_key(person_id))  # read before the data the fragment shows
+        with self._lock:
+            kept = self._items.get(key)
+            if kept is not None and kept[0] == versions:
+                self._items.move_to_end(key)
+                self.hits += 1
+                return kept[1]
+        html = render()
+        with self._lock:
+            self.misses += 1
+            self._items[key] = (versions, html)
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return html
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
