@@ -5,7 +5,7 @@ home page served from the kept copy is compared with one rendered afresh after e
 """
 import trainee.training.models  # noqa: F401  (Activity refers to Transition by name)
 from trainee.activities.models import Activity, ActivityStatus, ActivityType, Evidence
-from trainee.core.freshness import SHARED, ChangeCounter, counters, person_key
+from trainee.core.freshness import SHARED, ChangeCounter, counters, person_key, unit_key
 from trainee.notifications.models import Notification
 from trainee.org.models import Person, Unit
 
@@ -82,6 +82,17 @@ def test_kept_home_equals_fresh_after_every_kind_of_change(app, as_role, demo, d
     home.check()
 
 
+def test_a_persons_change_moves_their_units_counter_only(app, demo, db):
+    person, elsewhere = demo["trainee"].person, demo["hr_yuhu"]
+    assert elsewhere.unit_id != person.unit_id
+    before = counters(unit_key(person.unit_id), unit_key(elsewhere.unit_id))
+    mine = db.session.execute(db.select(Activity).where(Activity.person_id == person.id)).scalars().first()
+    mine.title = mine.title + "。"
+    db.session.commit()
+    after = counters(unit_key(person.unit_id), unit_key(elsewhere.unit_id))
+    assert after == (before[0], before[1] + 1, before[2])
+
+
 def test_counters_move_only_for_whose_data_changed(app, as_role, demo, db):
     trainee = as_role("trainee")
     home = Home(app, trainee)
@@ -138,8 +149,8 @@ def test_cache_keeps_at_most_its_size(app, demo):
     from trainee.core.freshness import FragmentCache
 
     cache = FragmentCache(size=2)
-    person_id = demo["trainee"].person_id
+    keys = [person_key(demo["trainee"].person_id)]
     for i in range(5):
-        assert cache.get_or_render(("k", i), person_id, lambda i=i: f"<p>{i}</p>") == f"<p>{i}</p>"
+        assert cache.get_or_render(("k", i), keys, lambda i=i: f"<p>{i}</p>") == f"<p>{i}</p>"
     assert len(cache._items) == 2 and cache.misses == 5
-    assert cache.get_or_render(("k", 4), person_id, lambda: "never") == "<p>4</p>" and cache.hits == 1
+    assert cache.get_or_render(("k", 4), keys, lambda: "never") == "<p>4</p>" and cache.hits == 1

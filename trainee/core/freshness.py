@@ -1,7 +1,7 @@
 """Change counters and the rendered-fragment cache that trusts them.
 
-Every committed write moves on a counter: one per person whose records it touched ("p:<id>"), or the
-shared counter ("*") when it cannot tell whose page it changes (the training model, rules, units, a
+Every committed write moves on a counter: one per person whose records it touched ("p:<id>") and one per
+unit those people belong to ("u:<id>"), or the shared counter ("*") when it cannot tell whose page it changes (the training model, rules, units, a
 person's own name, which shows on other people's pages). The counters move inside the writing
 transaction, so they and the data commit together.
 
@@ -42,6 +42,10 @@ class ChangeCounter(db.Model):
 
 def person_key(person_id: int) -> str:
     return f"p:{person_id}"
+
+
+def unit_key(unit_id: int) -> str:
+    return f"u:{unit_id}"
 
 
 # --- which counters a written row moves ------------------------------------------------------------
@@ -114,6 +118,12 @@ class _Pending:
                 continue
             for row in session.execute(select(*people).where(id_column.in_(sorted(ids)))):
                 keys.update(person_key(v) for v in row if v is not None)
+        person_ids = sorted(int(k[2:]) for k in keys if k.startswith("p:"))
+        if person_ids:  # and the units those people belong to (unit-wide figures, e.g. HR's overview)
+            from trainee.org.models import Person
+
+            units = session.execute(select(Person.unit_id).where(Person.id.in_(person_ids)).distinct()).scalars()
+            keys.update(unit_key(u) for u in units)
         return keys
 
 
@@ -204,8 +214,10 @@ class FragmentCache:
         self._lock = Lock()
         self.hits = self.misses = 0
 
-    def get_or_render(self, key: tuple, person_id: int, render) -> str:
-        versions = counters(person_key(person_id))  # read before the data the fragment shows
+    def get_or_render(self, key: tuple, counter_keys, render) -> str:
+        """The fragment kept under `key` if the shared counter and `counter_keys` (e.g. [person_key(id)]) have
+        not moved since it was rendered; otherwise `render()` it and keep that."""
+        versions = counters(*counter_keys)  # read before the data the fragment shows
         with self._lock:
             kept = self._items.get(key)
             if kept is not None and kept[0] == versions:

@@ -24,6 +24,7 @@ from trainee import nav, policy
 from trainee.auth.models import ApiToken, Role, User
 from trainee.core import time as t
 from trainee.core.errors import DomainError
+from trainee.core.freshness import person_key
 from trainee.core.params import safe_local_url
 from trainee.core.time import utcnow
 from trainee.extensions import babel, db, login_manager
@@ -212,7 +213,7 @@ def _home_widgets(role) -> Markup:
         html = render()
     else:
         key = ("home", current_user.id, role.value, select_locale(), t.local_today())
-        html = fragments.get_or_render(key, current_user.person_id, render)
+        html = fragments.get_or_render(key, [person_key(current_user.person_id)], render)
     return Markup(html)  # noqa: S704  (the output of an autoescaped template, kept or fresh)
 
 
