@@ -3,6 +3,8 @@
 Each step changes something the trainee's home shows (or deliberately something it does not), then the
 home page served from the kept copy is compared with one rendered afresh after emptying the cache.
 """
+import re
+
 import trainee.training.models  # noqa: F401  (Activity refers to Transition by name)
 from trainee.activities.models import Activity, ActivityStatus, ActivityType, Evidence
 from trainee.core.freshness import SHARED, ChangeCounter, counters, person_key, unit_key
@@ -11,8 +13,11 @@ from trainee.org.models import Person, Unit
 
 
 def _main(html: str) -> str:
-    """The page's main part (the footer's language form carries a CSRF token signed with the time)."""
-    return html[html.find("<main"):html.find("</main>")]
+    """The page's main part (the footer's language form carries a CSRF token signed with the time), without
+    the one-time flash messages drawn per request."""
+    main = html[html.find("<main"):html.find("</main>")]
+    main = re.sub(r'<div class="flash flash-\w+" role="\w+">[^<]*</div>', "", main)
+    return re.sub(r"\s+", " ", main)
 
 
 class Home:
@@ -145,12 +150,57 @@ def test_counters_table_is_written_in_the_same_transaction(app, demo, db):
     assert db.session.get(ChangeCounter, SHARED) is None or counters()[0] == before[0]
 
 
-def test_cache_keeps_at_most_its_size(app, demo):
+def test_cache_keeps_within_its_memory_budget(app, demo):
     from trainee.core.freshness import FragmentCache
 
-    cache = FragmentCache(size=2)
+    cache = FragmentCache(max_bytes=2 * (2 * 1000 + 200))  # room for two fragments of 1,000 characters
     keys = [person_key(demo["trainee"].person_id)]
     for i in range(5):
-        assert cache.get_or_render(("k", i), keys, lambda i=i: f"<p>{i}</p>") == f"<p>{i}</p>"
-    assert len(cache._items) == 2 and cache.misses == 5
-    assert cache.get_or_render(("k", 4), keys, lambda: "never") == "<p>4</p>" and cache.hits == 1
+        assert cache.get_or_make(("k", i), keys, lambda i=i: str(i) * 1000) == str(i) * 1000
+    assert len(cache) == 2 and cache.misses == 5 and cache.bytes <= cache.max_bytes
+    assert cache.get_or_make(("k", 4), keys, lambda: "never") == "4" * 1000 and cache.hits == 1
+    assert cache.get_or_make(("k", 0), keys, lambda: "again") == "again"  # the oldest went first
+
+
+def _kept_then_fresh(app, client, path, part=_main):
+    kept = client.get(path)
+    app.extensions["fragments"].clear()
+    fresh = client.get(path)
+    assert kept.status_code == fresh.status_code
+    if kept.is_json:
+        assert kept.get_json() == fresh.get_json()
+        return fresh.get_json()
+    assert part(kept.get_data(as_text=True)) == part(fresh.get_data(as_text=True))
+    return part(fresh.get_data(as_text=True))
+
+
+def test_progress_page_and_api_detail_kept_equal_fresh(app, as_role, demo, db, api_token):
+    from trainee.mentoring.models import MentorAssignment
+
+    trainee, mentor = as_role("trainee"), as_role("mentor")
+    person = demo["trainee"].person
+    page, api = f"/trainees/{person.id}/progress", f"/api/v1/trainees/{person.id}"
+    headers = api_token("hr")
+    views = {"trainee": _kept_then_fresh(app, trainee, page), "mentor": _kept_then_fresh(app, mentor, page)}
+    assert views["trainee"] != views["mentor"]  # each viewer their own buttons (kept per viewer)
+    first_api = app.test_client().get(api, headers=headers).get_json()
+
+    activity = _pending_activity(db, person, "交通肇事")
+    assert mentor.post(f"/activities/{activity.id}/approve", data={"version": activity.version}).status_code == 302
+    client = app.test_client()
+    assert _kept_then_fresh(app, trainee, page) != views["trainee"]
+    assert client.get(api, headers=headers).get_json() != first_api  # the approval shows in the API at once
+    app.extensions["fragments"].clear()
+    assert client.get(api, headers=headers).get_json() == client.get(api, headers=headers).get_json()
+
+    # The mentoring ends: the former mentor's kept view (buttons to sign) must not outlive it.
+    mentor_view = _kept_then_fresh(app, mentor, page)
+    assignment = db.session.execute(db.select(MentorAssignment).where(
+        MentorAssignment.trainee_id == person.id, MentorAssignment.mentor_id == demo["mentor"].person_id,
+        MentorAssignment.end_date.is_(None))).scalars().first()
+    assignment.end_date = assignment.start_date
+    db.session.commit()
+    response = mentor.get(page)
+    if response.status_code == 200:
+        assert _main(response.get_data(as_text=True)) != mentor_view
+        _kept_then_fresh(app, mentor, page)

@@ -62,8 +62,8 @@ class Config:
         self.LOCKOUT_MINUTES = 15
         self.API_TOKEN_TTL_HOURS = int(os.environ.get("API_TOKEN_TTL_HOURS", "720"))
         self.PAGE_SIZE = 50
-        # Rendered home widgets kept per worker process (core/freshness); 0 turns keeping off.
-        self.FRAGMENT_CACHE_SIZE = int(os.environ.get("FRAGMENT_CACHE_SIZE", "2000"))
+        # Memory per worker process for page parts kept while their data is unchanged (core/freshness); 0 = off.
+        self.FRAGMENT_CACHE_MB = int(os.environ.get("FRAGMENT_CACHE_MB", "64"))
         self.QUERY_COUNT_HEADER = os.environ.get("QUERY_COUNT_HEADER", "0") == "1"
         # Batch dossiers render in this many processes (each a core); 1 renders in the job's own thread.
         self.DOSSIER_PROCESSES = int(os.environ.get("DOSSIER_PROCESSES", str(min(2, os.cpu_count() or 1))))

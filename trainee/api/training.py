@@ -10,6 +10,7 @@ from trainee.extensions import db
 from trainee.org.models import Department, Person, Position, Unit
 from trainee.training import progress as engine
 from trainee.training.models import Stage, StageRecord
+from trainee.web.kept import kept_data
 
 REQUIREMENT = {"type": "object", "properties": {"kind": {"type": "string"}, "params": {"type": "object"},
                                                  "label": {"type": "string"}}}
@@ -128,4 +129,5 @@ def trainee_detail(person_id: int):
     user = require_user()
     person = policy.get_visible_person(user, person_id)
     policy.require(user, "progress.view", person)
-    return jsonify(trainee_json(person, engine.person_progress(person)))
+    # The same figures for every viewer allowed to see them (checked above): kept while the trainee's data holds.
+    return jsonify(kept_data("api-trainee", [person.id], lambda: trainee_json(person, engine.person_progress(person))))

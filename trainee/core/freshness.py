@@ -95,12 +95,17 @@ class _Pending:
             self.keys.add(SHARED)
             return
         own, parents = plan
-        for key in own:
-            for value in self._values(state, key, deleted):
-                self.keys.add(person_key(value))
+        owners = {person_key(value) for key in own for value in self._values(state, key, deleted)}
+        self.keys.update(owners)
         for key, id_column, people in parents:
             ids = self._values(state, key, deleted)
-            self.lookups.setdefault((id_column, tuple(people)), set()).update(ids)
+            if ids:
+                owners.add(key)
+                self.lookups.setdefault((id_column, tuple(people)), set()).update(ids)
+        if not owners:
+            # No owner (e.g. the account of an HR officer who has no person record): whose pages the change
+            # shows on cannot be told, so everyone's.
+            self.keys.add(SHARED)
 
     def _values(self, state, key, deleted) -> set:
         """The attribute's value now and before this change; loaded from the row when it was expired."""
@@ -116,8 +121,9 @@ class _Pending:
         for (id_column, people), ids in self.lookups.items():
             if not ids:
                 continue
-            for row in session.execute(select(*people).where(id_column.in_(sorted(ids)))):
-                keys.update(person_key(v) for v in row if v is not None)
+            rows = session.execute(select(*people).where(id_column.in_(sorted(ids))))
+            owners = {person_key(v) for row in rows for v in row if v is not None}
+            keys.update(owners or {SHARED})
         person_ids = sorted(int(k[2:]) for k in keys if k.startswith("p:"))
         if person_ids:  # and the units those people belong to (unit-wide figures, e.g. HR's overview)
             from trainee.org.models import Person
@@ -206,17 +212,19 @@ def bump_shared() -> None:
 # --- the fragment cache --------------------------------------------------------------------------
 
 class FragmentCache:
-    """Rendered fragments kept per process, least recently used first out, each valid while its counters hold."""
+    """Fragments kept per process within a memory budget, least recently used out first, each valid while
+    its counters hold."""
 
-    def __init__(self, size: int = 2000):
-        self.size = size
-        self._items: OrderedDict = OrderedDict()
+    def __init__(self, max_bytes: int = 64 * 2**20):
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._items: OrderedDict = OrderedDict()  # key -> (versions, value, weight)
         self._lock = Lock()
         self.hits = self.misses = 0
 
-    def get_or_render(self, key: tuple, counter_keys, render) -> str:
-        """The fragment kept under `key` if the shared counter and `counter_keys` (e.g. [person_key(id)]) have
-        not moved since it was rendered; otherwise `render()` it and keep that."""
+    def get_or_make(self, key: tuple, counter_keys, make):
+        """What is kept under `key` if the shared counter and `counter_keys` (e.g. [person_key(id)]) have not
+        moved since it was made; otherwise `make()` it (HTML, or JSON-ready data never changed afterwards) and keep it."""
         versions = counters(*counter_keys)  # read before the data the fragment shows
         with self._lock:
             kept = self._items.get(key)
@@ -224,15 +232,28 @@ class FragmentCache:
                 self._items.move_to_end(key)
                 self.hits += 1
                 return kept[1]
-        html = render()
+        value = make()
+        weight = _weight(value)
         with self._lock:
             self.misses += 1
-            self._items[key] = (versions, html)
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return html
+            old = self._items.pop(key, None)
+            self.bytes -= old[2] if old else 0
+            self._items[key] = (versions, value, weight)
+            self.bytes += weight
+            while self.bytes > self.max_bytes and self._items:
+                _key, (_v, _value, dropped) = self._items.popitem(last=False)
+                self.bytes -= dropped
+        return value
+
+    def __len__(self) -> int:
+        return len(self._items)
 
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+            self.bytes = 0
+
+
+def _weight(value) -> int:
+    """Roughly the bytes a kept value holds (CPython keeps text with Chinese in it at 2 bytes a character)."""
+    return 2 * len(value if isinstance(value, str) else repr(value)) + 200

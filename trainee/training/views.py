@@ -2,6 +2,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 
 from trainee import policy
@@ -21,6 +22,7 @@ from trainee.training.forms import (
     RotationForm,
 )
 from trainee.training.models import CareerEvent, DevelopmentPlan, PromotionRequest, Rotation
+from trainee.web.kept import kept_html
 
 bp = Blueprint("training", __name__)
 
@@ -38,25 +40,36 @@ def _visible_trainee(person_id: int):
 
 
 def _render_progress(person, status=200, kept=None, forms=None):
+    """The progress page. A plain view (no form to refill) reuses the kept main part (trainee/web/kept.py)."""
+    def render():
+        return _progress_body(person, kept or {}, forms or {})
+
+    if status == 200 and not kept and not forms:
+        body = kept_html("progress", [person.id], render)
+    else:
+        body = Markup(render())  # noqa: S704  (the output of an autoescaped template)
+    return render_template("training/progress.html", person=person, body=body), status
+
+
+def _progress_body(person, kept: dict, forms: dict) -> str:
     assignment = primary_mentor(person)
     requests = db.session.execute(db.select(PromotionRequest).where(PromotionRequest.person_id == person.id)
                                   .order_by(PromotionRequest.id.desc())).scalars().all()
     progress = engine.person_progress(person)
-    forms = forms or {}
     may = {"submit": policy.can(current_user, "transition.submit", person),
            "sign": policy.can(current_user, "transition.sign", person),
            "recommend": policy.can(current_user, "promotion.recommend", person),
            "decide": policy.can(current_user, "promotion.decide", person),
            "place": policy.can(current_user, "promotion.place", person)}
     return render_template(
-        "training/progress.html", person=person, progress=progress, events=engine.history(person),
+        "training/_progress_body.html", person=person, progress=progress, events=engine.history(person),
         mentor=assignment.mentor if assignment else None, read_only=policy.is_read_only(person),
         viewer_past_mentor=policy.was_mentor(current_user, person) and not policy.is_current_mentor(current_user, person),
-        has_career=True, requests=requests, kept=kept or {}, may=may,
+        has_career=True, requests=requests, kept=kept, may=may,
         blockers=engine.promotion_blockers(person, progress=progress) if progress.current else [],
         placement_form=forms.get("placement") or PlacementForm(prefix="place"),
         decision_form=forms.get("decision") or DecisionForm(prefix="decide"),
-    ), status
+    )
 
 
 @bp.route("/trainees/<int:person_id>/progress")

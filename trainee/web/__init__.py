@@ -1,17 +1,7 @@
 """Cross-cutting web concerns: locale, sign-in loading, security headers, errors, home and help."""
 from datetime import timedelta
 
-from flask import (
-    Blueprint,
-    current_app,
-    has_request_context,
-    jsonify,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
+from flask import Blueprint, has_request_context, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, logout_user
@@ -24,10 +14,10 @@ from trainee import nav, policy
 from trainee.auth.models import ApiToken, Role, User
 from trainee.core import time as t
 from trainee.core.errors import DomainError
-from trainee.core.freshness import person_key
 from trainee.core.params import safe_local_url
 from trainee.core.time import utcnow
 from trainee.extensions import babel, db, login_manager
+from trainee.web.kept import kept_html
 
 bp = Blueprint("web", __name__)
 
@@ -208,13 +198,9 @@ def _home_widgets(role) -> Markup:
     def render():
         return render_template("home/_widgets.html", widgets=nav.widgets_for(current_user, role))
 
-    fragments = current_app.extensions.get("fragments")
-    if fragments is None or role not in KEPT_HOME_ROLES or current_user.person_id is None:
-        html = render()
-    else:
-        key = ("home", current_user.id, role.value, select_locale(), t.local_today())
-        html = fragments.get_or_render(key, [person_key(current_user.person_id)], render)
-    return Markup(html)  # noqa: S704  (the output of an autoescaped template, kept or fresh)
+    if role not in KEPT_HOME_ROLES or current_user.person_id is None:
+        return Markup(render())  # noqa: S704  (the output of an autoescaped template)
+    return kept_html(f"home-{role.value}", [current_user.person_id], render)
 
 
 @bp.route("/lang/<code>", methods=["POST"])
@@ -240,10 +226,10 @@ def _nl2br(value):
 
 
 def register(app):
-    if app.config.get("FRAGMENT_CACHE_SIZE"):
+    if app.config.get("FRAGMENT_CACHE_MB"):
         from trainee.core.freshness import FragmentCache
 
-        app.extensions["fragments"] = FragmentCache(app.config["FRAGMENT_CACHE_SIZE"])
+        app.extensions["fragments"] = FragmentCache(app.config["FRAGMENT_CACHE_MB"] * 2**20)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Asia/Shanghai")
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

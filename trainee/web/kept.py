@@ -1,0 +1,43 @@
+"""Parts of pages kept, rendered, while the data they show is unchanged (the counters of core/freshness).
+
+`kept_html` is for a page part shown to the signed-in user: keyed by that user, the language, today's date,
+the session's CSRF secret (kept forms stay valid) and the full path; valid while the shared counter, the
+counters of the people whose data it shows and the viewer's own counter (roles, mentoring) stay put.
+`kept_data` is for JSON-ready data that depends only on the people named (the permission check runs before).
+Only what is computed from the database and the date may be kept: nothing that depends on the time of day.
+"""
+from flask import current_app, request, session
+from flask_login import current_user
+from markupsafe import Markup
+
+from trainee.core.freshness import person_key
+from trainee.core.time import local_today
+
+
+def _cache():
+    return current_app.extensions.get("fragments")
+
+
+def _locale() -> str:
+    from trainee.web import select_locale
+
+    return select_locale()
+
+
+def kept_html(name: str, person_ids, render) -> Markup:
+    cache = _cache()
+    if cache is None:
+        html = render()
+    else:
+        people = {p for p in (*person_ids, current_user.person_id) if p is not None}
+        key = (name, current_user.id, _locale(), local_today(), session.get("csrf_token"), request.full_path)
+        html = cache.get_or_make(key, [person_key(p) for p in sorted(people)], render)
+    return Markup(html)  # noqa: S704  (the output of an autoescaped template, kept or fresh)
+
+
+def kept_data(name: str, person_ids, make):
+    cache = _cache()
+    if cache is None:
+        return make()
+    people = sorted(set(person_ids))
+    return cache.get_or_make((name, *people, _locale(), local_today()), [person_key(p) for p in people], make)
