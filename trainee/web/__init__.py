@@ -1,6 +1,7 @@
 """Cross-cutting web concerns: locale, sign-in loading, security headers, errors, home and help."""
 from datetime import timedelta
 
+from babel import Locale
 from flask import Blueprint, has_request_context, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -45,6 +46,19 @@ def select_locale():
     if lang in ("zh_CN", "en"):
         return lang
     return "zh_CN"
+
+
+# Parsed once: Flask-Babel parses the selector's answer on every request unless it is already a Locale.
+LOCALES = {code: Locale.parse(code) for code in ("zh_CN", "en")}
+
+
+def select_babel_locale() -> Locale:
+    return LOCALES[select_locale()]
+
+
+def _user():
+    """The signed-in user itself: each attribute read through the `current_user` proxy costs a lookup."""
+    return current_user._get_current_object()
 
 
 # Loaded with the user in one query: what nearly every request reads (roles, the person, the unit = scope).
@@ -230,7 +244,7 @@ def register(app):
         from trainee.core.freshness import FragmentCache
 
         app.extensions["fragments"] = FragmentCache(app.config["FRAGMENT_CACHE_MB"] * 2**20)
-    babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Asia/Shanghai")
+    babel.init_app(app, locale_selector=select_babel_locale, timezone_selector=lambda: "Asia/Shanghai")
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("请先登录。")
@@ -240,8 +254,8 @@ def register(app):
     app.jinja_env.filters["date"] = t.format_date
     app.jinja_env.filters["datetime"] = t.format_datetime
     app.jinja_env.filters["nl2br"] = _nl2br
-    app.jinja_env.globals.update(can=lambda action, obj=None: policy.can(current_user, action, obj),
-                                 nav_items=lambda: nav.items_for(current_user) if current_user.is_authenticated else [],
+    app.jinja_env.globals.update(can=lambda action, obj=None: policy.can(_user(), action, obj),
+                                 nav_items=lambda: nav.items_for(_user()) if current_user.is_authenticated else [],
                                  get_locale=get_locale, current_lang=select_locale, Role=Role)
     nav.add(_l("首页"), "web.home", order=0)
     nav.add(_l("使用帮助"), "web.help_page", order=99)
