@@ -42,7 +42,8 @@ def session_alive() -> bool:
     age = utcnow().timestamp() - auth_at
     if age < -60 or age > current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds():
         return False
-    return db.session.get(EndedSession, sid) is None
+    # A column, not the ORM object: this runs on every request.
+    return db.session.execute(db.select(EndedSession.sid).where(EndedSession.sid == sid)).first() is None
 
 
 def _safe_next(target: str | None) -> str:
