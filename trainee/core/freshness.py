@@ -18,6 +18,7 @@ from collections import OrderedDict
 from itertools import chain
 from threading import Lock
 
+from flask import g, has_request_context
 from sqlalchemy import event, inspect, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -231,7 +232,9 @@ class FragmentCache:
             if kept is not None and kept[0] == versions:
                 self._items.move_to_end(key)
                 self.hits += 1
+                _note_use("kept")
                 return kept[1]
+        _note_use("made")
         value = make()
         weight = _weight(value)
         with self._lock:
@@ -252,6 +255,12 @@ class FragmentCache:
         with self._lock:
             self._items.clear()
             self.bytes = 0
+
+
+def _note_use(outcome: str) -> None:
+    """For the benchmark's X-Kept header (core/querycount): which requests were served from kept parts."""
+    if has_request_context():
+        g.kept_uses = [*g.get("kept_uses", []), outcome]
 
 
 def _weight(value) -> int:

@@ -22,4 +22,6 @@ def init_app(app) -> None:
     @app.after_request
     def add_header(response):
         response.headers["X-Query-Count"] = str(g.get("query_count", 0))
+        if g.get("kept_uses"):  # "kept" / "made" per kept page part (core/freshness)
+            response.headers["X-Kept"] = ",".join(g.kept_uses)
         return response
