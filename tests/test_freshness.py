@@ -116,11 +116,15 @@ def test_counters_move_only_for_whose_data_changed(app, as_role, demo, db):
         db.session.commit()
     assert home.hits_after_get() == 1
 
-    # A notification to the trainee is drawn outside the kept part: no counter moves.
+    # A notification moves no counter; the page is kept per unread count (the badge in the menu).
     before = counters(person_key(person.id))
+    badge = re.search(r'<span class="badge"[^>]*>(\d+)</span>', trainee.get("/home").get_data(as_text=True))
     db.session.add(Notification(user_id=demo["trainee"].id, kind="test", text="测试通知", link="/home"))
     db.session.commit()
     assert counters(person_key(person.id)) == before
+    assert home.hits_after_get() == 0
+    page = trainee.get("/home").get_data(as_text=True)
+    assert re.search(r'<span class="badge"[^>]*>(\d+)</span>', page).group(1) == str(int(badge.group(1)) + 1 if badge else 1)
     assert home.hits_after_get() == 1
 
     # A change rolled back moves nothing.
@@ -160,6 +164,37 @@ def test_cache_keeps_within_its_memory_budget(app, demo):
     assert len(cache) == 2 and cache.misses == 5 and cache.bytes <= cache.max_bytes
     assert cache.get_or_make(("k", 4), keys, lambda: "never") == "4" * 1000 and cache.hits == 1
     assert cache.get_or_make(("k", 0), keys, lambda: "again") == "again"  # the oldest went first
+
+
+def _without_tokens(html: str) -> str:
+    """A whole page without its CSRF tokens (a kept page carries those of its first rendering, just as valid)."""
+    return re.sub(r'name="csrf_token" (type="hidden" )?value="[^"]+"', "", html)
+
+
+def test_whole_home_page_kept_but_never_with_a_flash_message(app, as_role, demo, db):
+    trainee = as_role("trainee")
+    cache = app.extensions["fragments"]
+    trainee.get("/home")  # a new session gets its CSRF secret on its first page
+    first = trainee.get("/home").get_data(as_text=True)
+    hits = cache.hits
+    again = trainee.get("/home").get_data(as_text=True)
+    assert cache.hits == hits + 1 and again == first  # the very same bytes, tokens included
+    cache.clear()
+    assert _without_tokens(trainee.get("/home").get_data(as_text=True)) == _without_tokens(first)
+
+    with trainee.session_transaction() as session:  # a message waiting to be shown once
+        session["_flashes"] = [("success", "已保存。")]
+    with_flash = trainee.get("/home").get_data(as_text=True)
+    assert "已保存。" in with_flash and cache.hits == hits + 1
+    assert "已保存。" not in trainee.get("/home").get_data(as_text=True)
+
+    other = as_role("trainee")  # another session of the same account: its own tokens, never the first's
+    theirs = other.get("/home").get_data(as_text=True)
+    with other.session_transaction() as session:
+        secret = session.get("csrf_token")
+    with trainee.session_transaction() as session:
+        assert secret is None or secret != session.get("csrf_token")
+    assert _without_tokens(theirs) == _without_tokens(first)
 
 
 def _kept_then_fresh(app, client, path, part=_main):

@@ -18,7 +18,7 @@ from trainee.core.errors import DomainError
 from trainee.core.params import safe_local_url
 from trainee.core.time import utcnow
 from trainee.extensions import babel, db, login_manager
-from trainee.web.kept import kept_html
+from trainee.web.kept import kept_page
 
 bp = Blueprint("web", __name__)
 
@@ -201,20 +201,19 @@ def home():
         chosen = next((r for r in roles if r.value == role), None)
         if chosen is None:
             return error_response(403, ERROR_TEXT[403])
-    return render_template("home/home.html", role=chosen, roles=roles, widgets_html=_home_widgets(chosen))
 
-
-# Roles whose home shows only their own person's data: their widgets are kept rendered (core/freshness).
-KEPT_HOME_ROLES = (Role.TRAINEE,)
-
-
-def _home_widgets(role) -> Markup:
     def render():
-        return render_template("home/_widgets.html", widgets=nav.widgets_for(current_user, role))
+        widgets = render_template("home/_widgets.html", widgets=nav.widgets_for(current_user, chosen))
+        return render_template("home/home.html", role=chosen, roles=roles,
+                               widgets_html=Markup(widgets))  # noqa: S704  (the output of an autoescaped template)
 
-    if role not in KEPT_HOME_ROLES or current_user.person_id is None:
-        return Markup(render())  # noqa: S704  (the output of an autoescaped template)
-    return kept_html(f"home-{role.value}", [current_user.person_id], render)
+    if chosen not in KEPT_HOME_ROLES or current_user.person_id is None:
+        return render()
+    return kept_page(f"home-{chosen.value}", [current_user.person_id], render)
+
+
+# Roles whose home shows only their own person's data: the page is kept rendered (web/kept.py).
+KEPT_HOME_ROLES = (Role.TRAINEE,)
 
 
 @bp.route("/lang/<code>", methods=["POST"])

@@ -3,6 +3,8 @@
 `kept_html` is for a page part shown to the signed-in user: keyed by that user, the language, today's date,
 the session's CSRF secret (kept forms stay valid) and the full path; valid while the shared counter, the
 counters of the people whose data it shows and the viewer's own counter (roles, mentoring) stay put.
+`kept_page` keeps a whole page the same way when the layout around it draws nothing else per request: not
+when flash messages wait, and with the unread-notifications badge in the key.
 `kept_data` is for JSON-ready data that depends only on the people named (the permission check runs before).
 Only what is computed from the database and the date may be kept: nothing that depends on the time of day.
 """
@@ -26,13 +28,24 @@ def _locale() -> str:
 
 def kept_html(name: str, person_ids, render) -> Markup:
     cache = _cache()
-    if cache is None:
-        html = render()
-    else:
-        people = {p for p in (*person_ids, current_user.person_id) if p is not None}
-        key = (name, current_user.id, _locale(), local_today(), session.get("csrf_token"), request.full_path)
-        html = cache.get_or_make(key, [person_key(p) for p in sorted(people)], render)
+    html = render() if cache is None else _kept(cache, name, person_ids, render)
     return Markup(html)  # noqa: S704  (the output of an autoescaped template, kept or fresh)
+
+
+def kept_page(name: str, person_ids, render) -> str:
+    """A whole page (base.html and all), kept like `kept_html`; the CSRF tokens it carries stay valid for the
+    session (WTF_CSRF_TIME_LIMIT is None)."""
+    cache = _cache()
+    if cache is None or session.get("_flashes"):
+        return render()
+    badge = current_app.jinja_env.globals.get("unread_notifications")
+    return _kept(cache, ("page", name, badge() if badge else None), person_ids, render)
+
+
+def _kept(cache, name: tuple, person_ids, render) -> str:
+    people = {p for p in (*person_ids, current_user.person_id) if p is not None}
+    key = (name, current_user.id, _locale(), local_today(), session.get("csrf_token"), request.full_path)
+    return cache.get_or_make(key, [person_key(p) for p in sorted(people)], render)
 
 
 def kept_data(name: str, person_ids, make):
