@@ -1,18 +1,18 @@
-"""Change counters and the rendered-fragment cache that trusts them.
+"""Change counters, and the cache of page parts that trusts them.
 
-Every committed write moves on a counter: one per person whose records it touched ("p:<id>") and one per
-unit those people belong to ("u:<id>"), or the shared counter ("*") when it cannot tell whose page it changes (the training model, rules, units, a
-person's own name, which shows on other people's pages). The counters move inside the writing
-transaction, so they and the data commit together.
+Every committed write moves counters: one per person whose records it touched ("p:<id>") and one per unit
+those people belong to ("u:<id>"), or the shared counter ("*") when it cannot tell whose pages it changes
+(the training model, rules, units, a person's own row, whose name shows on other people's pages). The
+counters move inside the writing transaction, so they and the data commit together.
 
-A page part that shows one person's data (the trainee's home widgets) can then be kept, rendered, for
-as long as the shared counter and that person's counter stay where they were: `FragmentCache` keys a
-fragment by what it is for (user, role, language, today's date) and stores it with the counters read
-*before* the data, so a write that lands in between can only make the kept copy look older than it is.
+A page part that shows certain people's data can then be kept, rendered, for as long as the shared counter
+and those people's counters stay where they were: `FragmentCache` keeps it under a key saying what it is
+for (user, language, date...; see web/kept.py) with the counters read *before* the data, so a write landing
+in between can only make the kept copy look older than it is, never newer.
 
 Attribution is conservative: a table with a column pointing at people moves those people's counters;
 a table pointing at such a table (evidence → activity) moves the owner's; anything else moves the
-shared counter. Only tables that no cached fragment shows are left out (IGNORED_TABLES).
+shared counter. Only tables that no kept part shows are left out (IGNORED_TABLES).
 """
 from collections import OrderedDict
 from itertools import chain
@@ -29,8 +29,8 @@ from trainee.extensions import db
 
 SHARED = "*"
 PEOPLE_TABLE = "people"
-# Written often, shown in no cached fragment: sign-in bookkeeping, audit, notifications (the unread count
-# is drawn per request outside the fragments), dossier registry and jobs, the counters themselves.
+# Written often, shown in no kept part: sign-in bookkeeping, audit, notifications (a kept page has the unread
+# count in its key, web/kept.py), dossier registry and jobs, the counters themselves.
 IGNORED_TABLES = frozenset({"change_counters", "audit_entries", "ended_sessions", "api_tokens", "notifications",
                             "dossier_prints", "dossier_jobs"})
 
