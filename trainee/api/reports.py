@@ -5,7 +5,7 @@ from trainee.api.core import operation, require_user
 from trainee.core.errors import NotFound, PermissionDenied
 from trainee.extensions import db
 from trainee.org.models import Unit
-from trainee.reports.overview import as_json, overview
+from trainee.reports.overview import as_json, kept, overview, scope_path, scope_units
 
 OVERVIEW = {"type": "object", "properties": {
     "as_of": {"type": "string", "format": "date"}, "units": {"type": "array"},
@@ -29,4 +29,10 @@ def reports_overview():
         unit = db.session.execute(db.select(Unit).where(Unit.code == request.args["unit"][:32])).scalar_one_or_none()
         if unit is None or not policy.in_unit_scope(user, unit):
             raise NotFound("单位不存在或不在您的管理范围内。")
-    return jsonify(as_json(overview(user, unit)))
+    from trainee.core.time import local_today
+
+    today = local_today()
+    # Plain JSON data, kept per scope and day (the same for everyone who sees that scope).
+    data = kept(("api.reports.overview", scope_path(user, unit), today), scope_units(user, unit),
+                lambda: as_json(overview(user, unit, today)))
+    return jsonify(data)

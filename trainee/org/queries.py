@@ -267,7 +267,13 @@ def departments_in_scope(user):
         .where(Unit.path.startswith(user.unit.path)).order_by(Unit.path, Department.id)).all()
 
 
-def units_in_scope(user):
-    """The units this user manages: their own and every unit beneath it."""
-    return db.session.execute(
-        select(Unit).where(Unit.path.startswith(user.unit.path)).order_by(Unit.path)).scalars().all()
+def organisation_order(units) -> list[Unit]:
+    """Parents before their children, siblings in the order they were set up (ids): paths compared as text
+    would put /1/10/ before /1/2/ once a city has ten units."""
+    return sorted(units, key=lambda u: [int(part) for part in u.path.strip("/").split("/")])
+
+
+def units_in_scope(user, path: str | None = None):
+    """The units this user manages (their own and every unit beneath it), or those under `path`, in organisation order."""
+    return organisation_order(db.session.execute(
+        select(Unit).where(Unit.path.startswith(path or user.unit.path))).scalars().all())

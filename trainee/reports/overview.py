@@ -2,17 +2,23 @@
 
 Units are always listed in organisation order (never ranked by a figure): see "No public league
 tables" in the domain brief. The number of queries does not grow with the data.
+
+Every figure is a function of the scope, the data and today's date (nothing finer: "waiting over 7 days"
+counts calendar days), so a computed overview can be kept while the shared change counter and the counters
+of the scope's units stay where they were (`kept`, core/freshness).
 """
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import and_, case, func, select
 
 from trainee import policy
 from trainee.activities.models import Activity, ActivityStatus
-from trainee.core.time import local_today, quarter_of, utcnow
+from trainee.core.freshness import unit_key
+from trainee.core.time import LOCAL_TZ, local_today, quarter_of
 from trainee.extensions import db
 from trainee.mentoring.models import DEFAULT_CAPACITY, AssignmentKind, MentorAssignment
 from trainee.org.models import Person, PersonStatus, Position, Unit
+from trainee.org.queries import units_in_scope
 from trainee.training.models import (
     PromotionRequest,
     PromotionStatus,
@@ -28,10 +34,34 @@ QUARTERS_SHOWN = 8
 WAITING_BUCKETS = ((1, 1), (2, 3), (4, 7), (8, None))
 
 
+def scope_path(user, unit: Unit | None = None) -> str:
+    """The path of the units shown: the user's scope, narrowed to `unit` and its children when given and visible."""
+    return unit.path if unit is not None and policy.in_unit_scope(user, unit) else user.unit.path
+
+
 def scope_units(user, unit: Unit | None = None) -> list[Unit]:
-    """Units shown: the user's scope, narrowed to `unit` and its children when given and visible."""
-    base = unit.path if unit is not None and policy.in_unit_scope(user, unit) else user.unit.path
-    return db.session.execute(select(Unit).where(Unit.path.startswith(base)).order_by(Unit.path)).scalars().all()
+    return units_in_scope(user, scope_path(user, unit))
+
+
+def kept(key: tuple, units, compute):
+    """What `compute()` returns, or the copy kept under `key` while neither the shared change counter nor the
+    counter of any of `units` has moved (a write to anyone in them moves their unit's). `key` names everything
+    else the result depends on (scope, date, language, permissions); the result must hold no ORM objects
+    unless it is rendered text."""
+    from flask import current_app
+
+    cache = current_app.extensions.get("fragments")
+    if cache is None:
+        return compute()
+    return cache.get_or_render(key, [unit_key(u.id) for u in units], compute)
+
+
+def waiting_cutoff(today):
+    """Entries submitted before this UTC instant have waited more than WAITING_DAYS calendar days: the first
+    day of waiting is the day of submission (Asia/Shanghai), so an entry counts from the eighth day on. By
+    date, not by hour: the figure stays the same all day, and a kept overview stays right."""
+    start = datetime.combine(today - timedelta(days=WAITING_DAYS), time.min, tzinfo=LOCAL_TZ)
+    return start.astimezone(UTC).replace(tzinfo=None)
 
 
 def _trainees(unit_ids):
@@ -51,10 +81,10 @@ def quarter_start(day):
     return day.replace(month=(quarter_of(day) - 1) * 3 + 1, day=1)
 
 
-def overview(user, unit: Unit | None = None) -> dict:
+def overview(user, unit: Unit | None = None, today=None) -> dict:
     units = scope_units(user, unit)
     unit_ids = [u.id for u in units]
-    today = local_today()
+    today = today or local_today()
     trainee = _trainees(unit_ids)
 
     # People by unit and position (everyone in scope, active).
@@ -130,7 +160,7 @@ def overview(user, unit: Unit | None = None) -> dict:
     # Entries waiting for review more than 7 days, by reviewing mentor (the same query as the list behind it),
     # listed by name.
     waiting = sorted(({"mentor_id": i, "mentor": name, "count": n}
-                      for i, name, _unit, n, _oldest in db.session.execute(waiting_by_mentor(user, unit)).all()),
+                      for i, name, _unit, n, _oldest in db.session.execute(waiting_by_mentor(user, unit, today=today)).all()),
                      key=lambda w: (w["mentor"], w["mentor_id"]))
 
     # Active trainees with no approved entry dated this quarter.
@@ -184,26 +214,25 @@ def waiting_distribution(waiting: list[dict]) -> list[dict]:
     return buckets
 
 
-def waiting_by_mentor(user, unit: Unit | None, low: int = 1, high: int | None = None):
+def waiting_by_mentor(user, unit: Unit | None, low: int = 1, high: int | None = None, today=None):
     """Select (mentor id, name, unit short name, entries, oldest submission) of mentors with entries of
-    trainees in scope waiting over WAITING_DAYS, `low`..`high` entries each, in organisation order."""
-    unit_ids = select(Unit.id).where(Unit.path.startswith(
-        unit.path if unit is not None and policy.in_unit_scope(user, unit) else user.unit.path))
+    trainees in scope waiting over WAITING_DAYS (`waiting_cutoff`), `low`..`high` entries each, by unit and name."""
+    unit_ids = select(Unit.id).where(Unit.path.startswith(scope_path(user, unit)))
     reviewer, reviewer_unit = db.aliased(Person), db.aliased(Unit)
     count = func.count(Activity.id)
     query = (select(reviewer.id, reviewer.name, reviewer_unit.short_name, count, func.min(Activity.submitted_at))
              .join(Person, Person.id == Activity.person_id).join(reviewer, reviewer.id == Activity.reviewer_id)
              .join(reviewer_unit, reviewer_unit.id == reviewer.unit_id)
              .where(Person.unit_id.in_(unit_ids), Activity.status == ActivityStatus.SUBMITTED,
-                    Activity.submitted_at < utcnow() - timedelta(days=WAITING_DAYS))
+                    Activity.submitted_at < waiting_cutoff(today or local_today()))
              .group_by(reviewer.id, reviewer.name, reviewer_unit.short_name, reviewer_unit.path)
              .having(count >= low).order_by(reviewer_unit.path, reviewer.name, reviewer.id))
     return query.having(count <= high) if high is not None else query
 
 
-def waiting_page(user, unit: Unit | None, low: int, high: int | None, page: int, per_page: int):
+def waiting_page(user, unit: Unit | None, low: int, high: int | None, page: int, per_page: int, today=None):
     """(rows, page, pages, total) of `waiting_by_mentor`, the page clamped to those that exist."""
-    query = waiting_by_mentor(user, unit, low, high)
+    query = waiting_by_mentor(user, unit, low, high, today)
     total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     pages = max((total + per_page - 1) // per_page, 1)
     page = min(max(page, 1), pages)

@@ -1,5 +1,6 @@
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from trainee import policy
 from trainee.core.params import as_id, as_int
@@ -7,7 +8,7 @@ from trainee.extensions import db
 from trainee.org.models import Unit
 from trainee.org.queries import PeopleFilter
 from trainee.reports import exports
-from trainee.reports.overview import WAITING_BUCKETS, overview, waiting_page
+from trainee.reports.overview import WAITING_BUCKETS, kept, overview, scope_path, scope_units, waiting_page
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -29,28 +30,43 @@ def _unit_arg():
 @bp.route("/overview")
 @login_required
 def overview_page():
-    policy.require(current_user, "reports.view")
-    unit = _unit_arg()
+    from trainee.core.time import local_today
     from trainee.org.queries import units_in_scope
+    from trainee.web import select_locale
 
-    return render_template("reports/overview.html", data=overview(current_user, unit), unit=unit,
-                           units_all=units_in_scope(current_user), people_url=url_for("org.people_list"))
+    policy.require(current_user, "reports.view")
+    unit, today = _unit_arg(), local_today()
+    may_export = policy.can(current_user, "reports.export")
+
+    def render():
+        return render_template("reports/_overview_body.html", data=overview(current_user, unit, today), unit=unit,
+                               units_all=units_in_scope(current_user), people_url=url_for("org.people_list"),
+                               may_export=may_export)
+
+    # The body shows the figures of the units in view and a picker of the user's own units: kept for both.
+    key = ("reports.overview", current_user.unit.path, scope_path(current_user, unit), unit.id if unit else None,
+           select_locale(), today, may_export)
+    body = kept(key, scope_units(current_user, unit), render)
+    return render_template("reports/overview.html", body=Markup(body))  # noqa: S704  (autoescaped template output)
 
 
 @bp.route("/waiting-reviews")
 @login_required
 def waiting_reviews():
     """The list behind the overview's "waiting over 7 days" figure: mentors and how much waits on them."""
-    from trainee.core.time import utcnow
+    from trainee.core.time import local_today, to_local
 
     policy.require(current_user, "reports.view")
-    unit = _unit_arg()
+    unit, today = _unit_arg(), local_today()
     low, high = as_id(request.args.get("min")) or 1, as_id(request.args.get("max"))
     rows, page, pages, total = waiting_page(current_user, unit, low, high, as_id(request.args.get("page")) or 1,
-                                            current_app.config["PAGE_SIZE"])
+                                            current_app.config["PAGE_SIZE"], today)
+    # Days waited counted by date, as the figure counts them.
+    rows = [(mentor_id, name, unit_name, count, (today - to_local(oldest).date()).days)
+            for mentor_id, name, unit_name, count, oldest in rows]
     args = {k: v for k, v in {"unit": unit.id if unit else None, "min": low, "max": high}.items() if v is not None}
     return render_template("reports/waiting_reviews.html", rows=rows, unit=unit, low=low, high=high, total=total,
-                           page=page, pages=pages, args=args, now=utcnow(), buckets=WAITING_BUCKETS)
+                           page=page, pages=pages, args=args, buckets=WAITING_BUCKETS)
 
 
 @bp.route("/people.xlsx")
