@@ -22,6 +22,9 @@ REVIEWED_SAFE = {
         "home widgets: the HTML rendered by an autoescaped template, passed into the page unchanged",
     ("trainee/training/views.py", "body = Markup(render())  # noqa: S704  (the output of an autoescaped template)"):
         "progress page with a form to refill: the HTML rendered by an autoescaped template",
+    ("trainee/reports/views.py",
+     'render_template("reports/overview.html", body=Markup(body))  # noqa: S704  (autoescaped template output)'):
+        "HR overview: the body rendered by an autoescaped template (kept or fresh), passed into the page unchanged",
 }
 
 

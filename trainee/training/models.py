@@ -101,7 +101,9 @@ class TransitionState(TimestampMixin, db.Model):
     `status` is SUBMITTED, ACHIEVED or RETURNED; LOCKED / IN_PROGRESS / READY are derived by the engine.
     """
     __tablename__ = "transition_states"
-    __table_args__ = (db.UniqueConstraint("person_id", "transition_id", name="uq_transition_states_person"),)
+    __table_args__ = (db.UniqueConstraint("person_id", "transition_id", name="uq_transition_states_person"),
+                      # Transitions achieved per day across a scope (HR overview): a range, read from the index alone.
+                      db.Index("ix_transition_states_status_decided", "status", "decided_on", "person_id"))
     id = db.Column(db.Integer, primary_key=True)
     person_id = db.Column(db.Integer, db.ForeignKey("people.id"), nullable=False, index=True)
     transition_id = db.Column(db.Integer, db.ForeignKey("transitions.id"), nullable=False, index=True)
