@@ -5,7 +5,8 @@ from trainee.api.core import operation, require_user
 from trainee.core.errors import NotFound, PermissionDenied
 from trainee.extensions import db
 from trainee.org.models import Unit
-from trainee.reports.overview import as_json, kept, overview, scope_path, scope_units
+from trainee.reports.overview import as_json, overview, scope_path, scope_units
+from trainee.web.kept import kept_for_units
 
 OVERVIEW = {"type": "object", "properties": {
     "as_of": {"type": "string", "format": "date"}, "units": {"type": "array"},
@@ -33,6 +34,6 @@ def reports_overview():
 
     today = local_today()
     # Plain JSON data, kept per scope and day (the same for everyone who sees that scope).
-    data = kept(("api.reports.overview", scope_path(user, unit), today), scope_units(user, unit),
-                lambda: as_json(overview(user, unit, today)))
+    data = kept_for_units(("api.reports.overview", scope_path(user, unit), today),
+                          [u.id for u in scope_units(user, unit)], lambda: as_json(overview(user, unit, today)))
     return jsonify(data)

@@ -5,7 +5,7 @@ tables" in the domain brief. The number of queries does not grow with the data.
 
 Every figure is a function of the scope, the data and today's date (nothing finer: "waiting over 7 days"
 counts calendar days), so a computed overview can be kept while the shared change counter and the counters
-of the scope's units stay where they were (`kept`, core/freshness).
+of the scope's units stay where they were (web/kept.py `kept_for_units`).
 """
 from datetime import UTC, datetime, time, timedelta
 
@@ -13,7 +13,6 @@ from sqlalchemy import and_, case, func, select
 
 from trainee import policy
 from trainee.activities.models import Activity, ActivityStatus
-from trainee.core.freshness import unit_key
 from trainee.core.time import LOCAL_TZ, local_today, quarter_of
 from trainee.extensions import db
 from trainee.mentoring.models import DEFAULT_CAPACITY, AssignmentKind, MentorAssignment
@@ -41,19 +40,6 @@ def scope_path(user, unit: Unit | None = None) -> str:
 
 def scope_units(user, unit: Unit | None = None) -> list[Unit]:
     return units_in_scope(user, scope_path(user, unit))
-
-
-def kept(key: tuple, units, compute):
-    """What `compute()` returns, or the copy kept under `key` while neither the shared change counter nor the
-    counter of any of `units` has moved (a write to anyone in them moves their unit's). `key` names everything
-    else the result depends on (scope, date, language, permissions); the result must hold no ORM objects
-    unless it is rendered text."""
-    from flask import current_app
-
-    cache = current_app.extensions.get("fragments")
-    if cache is None:
-        return compute()
-    return cache.get_or_render(key, [unit_key(u.id) for u in units], compute)
 
 
 def waiting_cutoff(today):

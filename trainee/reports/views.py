@@ -8,7 +8,8 @@ from trainee.extensions import db
 from trainee.org.models import Unit
 from trainee.org.queries import PeopleFilter
 from trainee.reports import exports
-from trainee.reports.overview import WAITING_BUCKETS, kept, overview, scope_path, scope_units, waiting_page
+from trainee.reports.overview import WAITING_BUCKETS, overview, scope_path, scope_units, waiting_page
+from trainee.web.kept import kept_for_units
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -46,7 +47,7 @@ def overview_page():
     # The body shows the figures of the units in view and a picker of the user's own units: kept for both.
     key = ("reports.overview", current_user.unit.path, scope_path(current_user, unit), unit.id if unit else None,
            select_locale(), today, may_export)
-    body = kept(key, scope_units(current_user, unit), render)
+    body = kept_for_units(key, [u.id for u in scope_units(current_user, unit)], render)
     return render_template("reports/overview.html", body=Markup(body))  # noqa: S704  (autoescaped template output)
 
 

@@ -6,13 +6,15 @@ counters of the people whose data it shows and the viewer's own counter (roles, 
 `kept_page` keeps a whole page the same way when the layout around it draws nothing else per request: not
 when flash messages wait, and with the unread-notifications badge in the key.
 `kept_data` is for JSON-ready data that depends only on the people named (the permission check runs before).
+`kept_for_units` is for figures over whole units (the HR overview): the caller's key names all they depend on
+besides the units' data (scope, language, date, permissions), and the result is shared by everyone with that key.
 Only what is computed from the database and the date may be kept: nothing that depends on the time of day.
 """
 from flask import current_app, request, session
 from flask_login import current_user
 from markupsafe import Markup
 
-from trainee.core.freshness import person_key
+from trainee.core.freshness import person_key, unit_key
 from trainee.core.time import local_today
 
 
@@ -54,3 +56,12 @@ def kept_data(name: str, person_ids, make):
         return make()
     people = sorted(set(person_ids))
     return cache.get_or_make((name, *people, _locale(), local_today()), [person_key(p) for p in people], make)
+
+
+def kept_for_units(key: tuple, unit_ids, make):
+    """What `make()` returns (rendered HTML or JSON-ready data), or the copy kept under `key` while neither the
+    shared counter nor the counter of any of `unit_ids` has moved (a write to anyone in a unit moves its counter)."""
+    cache = _cache()
+    if cache is None:
+        return make()
+    return cache.get_or_make(key, [unit_key(u) for u in sorted(set(unit_ids))], make)
