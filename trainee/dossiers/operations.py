@@ -64,7 +64,7 @@ def produce(actor, person: Person, variant: DossierVariant = DossierVariant.STAN
     for _attempt in range(3):
         code = new_code()
         ctx = sections.DossierContext(today=local_today(), code=code, printed_by=_actor_name(actor))
-        html = render.render_html(person, ctx)
+        html = render.render_html(person, ctx, pdf=True)
         pdf = render.html_to_pdf(html, variant=PDF_VARIANTS[variant])
         record = DossierPrint(
             code=code, person=person, person_name=person.name, unit_name=person.unit.name,

@@ -9,6 +9,7 @@ import gc
 import logging
 import mimetypes
 import os
+import threading
 import time
 import urllib.parse
 from contextlib import contextmanager
@@ -17,7 +18,7 @@ from html.parser import HTMLParser
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from weasyprint import HTML
+from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 from werkzeug.security import safe_join
@@ -29,6 +30,7 @@ log = logging.getLogger(__name__)
 
 SCHEME = "app"
 BASE_URL = f"{SCHEME}://trainee/"
+STYLE_SHEET = "css/dossier.css"  # in the static folder
 # urljoin resolves relative URLs (../fonts/x.ttf in the style sheet) only for schemes it knows.
 for _registry in (urllib.parse.uses_relative, urllib.parse.uses_netloc):
     if SCHEME not in _registry:
@@ -92,16 +94,18 @@ def visible_text(html: str) -> str:
     return "".join(parser.parts)
 
 
-def render_html(person, ctx: sections.DossierContext, *, preview: bool = False, **extra) -> str:
+def render_html(person, ctx: sections.DossierContext, *, preview: bool = False, pdf: bool = False,
+                **extra) -> str:
     """The dossier as HTML. Asset URLs are root-relative: the browser gets them from the app, WeasyPrint
-    resolves them against app://trainee/ and StaticOnlyFetcher reads them from the static folder."""
+    resolves them against app://trainee/ and StaticOnlyFetcher reads them from the static folder.
+    `pdf` leaves the style sheet's link out: html_to_pdf() applies the sheet it keeps parsed."""
     asset_base = current_app.static_url_path.rstrip("/") + "/"
     # The dossier is an official record: always Chinese, also from a background job without a request.
     with force_locale("zh_CN"):
         return render_template(
             "dossiers/dossier.html", person=person, ctx=ctx, sections=sections.build(person, ctx),
             cover=sections.cover(person, ctx), preview=preview, code=format_code(ctx.code) if ctx.code else None,
-            asset=lambda filename: asset_base + filename, **extra)
+            style_sheet=None if pdf else asset_base + STYLE_SHEET, **extra)
 
 
 @dataclass
@@ -130,15 +134,36 @@ def gc_paused():
             gc.enable()
 
 
+def print_style() -> tuple[FontConfiguration, CSS]:
+    """The dossier style sheet, parsed, with its fonts loaded: kept per app and thread for the next dossier.
+
+    Parsing the sheet and loading its four fonts (WeasyPrint copies each into a temporary folder that
+    fontconfig then scans) took 0.12 s a dossier (0.05 s of CPU, the rest writing 12 MB), again for each
+    dossier of a batch. Pango's and fontconfig's objects are not meant to be shared between threads, hence
+    one pair per thread; a changed sheet (its modification time) is parsed again.
+    """
+    path = os.path.join(current_app.static_folder, STYLE_SHEET)
+    version = os.stat(path).st_mtime_ns
+    local = current_app.extensions.setdefault("dossier_print_style", threading.local())
+    kept = getattr(local, "kept", None)
+    if kept is None or kept[0] != version:
+        font_config = FontConfiguration()  # holds the @font-face files for as long as it lives
+        css = CSS(url=BASE_URL + "static/" + STYLE_SHEET, url_fetcher=static_fetcher(), font_config=font_config,
+                  media_type="print")
+        local.kept = kept = (version, font_config, css)
+    return kept[1], kept[2]
+
+
 def html_to_pdf(html: str, *, variant: str | None = None) -> RenderedPdf:
-    """Render HTML (whose asset URLs start with the static URL path) to PDF bytes."""
+    """Render HTML (whose asset URLs start with the static URL path) to PDF bytes, with the dossier style sheet
+    (HTML from render_html(..., pdf=True) does not link it)."""
     started = time.perf_counter()
     glyphs = fonts.check_text(visible_text(html))
-    font_config = FontConfiguration()  # holds the @font-face files until the PDF is written
+    font_config, style = print_style()
     options = {"pdf_variant": variant} if variant else {}
     with gc_paused():
         document = HTML(string=html, base_url=BASE_URL, url_fetcher=static_fetcher(),
-                        media_type="print").render(font_config=font_config, **options)
+                        media_type="print").render(font_config=font_config, stylesheets=[style], **options)
         data = document.write_pdf(**options)
     seconds = time.perf_counter() - started
     log.info("dossier rendered: %d pages, %d bytes, %.2fs", len(document.pages), len(data), seconds)
