@@ -449,3 +449,32 @@ def test_the_mentor_section_lists_the_quarterly_comments(as_role, demo, db):
     preview = as_role("hr").get(f"/people/{demo['trainee'].person.id}/dossier").get_data(as_text=True)
     assert "带教评语（季度）" in preview and "下季度加强出庭训练" in preview
     assert f"{today.year} Q{quarter_of(today)}" in preview and "尚未启用" not in preview.split("带教经历")[1][:3000]
+
+
+@needs_poppler
+def test_each_appendix_entry_is_one_line_with_date_title_hours_and_code_in_their_columns(as_role, demo, db):
+    from datetime import date
+    from decimal import Decimal
+
+    from trainee.activities.models import Activity, ActivityStatus, ActivityType
+    from trainee.training.models import Transition
+
+    person = demo["trainee"].person
+    kind = db.session.execute(db.select(ActivityType).order_by(ActivityType.order)).scalars().first()
+    t3 = db.session.execute(db.select(Transition).where(Transition.code == "T3")).scalar_one()
+    rows = [("甲案件附录检查", Decimal("12.5"), t3.id), ("乙案件没有转变", Decimal("2.0"), None),
+            ("丙案件没有工时", None, t3.id)]
+    for title, hours, transition_id in rows:
+        db.session.add(Activity(person_id=person.id, type_id=kind.id, transition_id=transition_id, title=title,
+                                date=date(2025, 3, 14), hours=hours, status=ActivityStatus.APPROVED))
+    db.session.commit()
+    data = print_pdf(as_role("hr"), person.id).data
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True,
+                          check=True).stdout.decode()
+    lines = {title: next(line for line in text.splitlines() if title in line) for title, _, _ in rows}
+    assert re.search(r"2025-03-14\s+甲案件附录检查\s+12\.5\s+T3$", lines["甲案件附录检查"])
+    assert re.search(r"2025-03-14\s+乙案件没有转变\s+2\.0$", lines["乙案件没有转变"])
+    assert re.search(r"2025-03-14\s+丙案件没有工时\s+T3$", lines["丙案件没有工时"])
+    # The hours end in one column and the codes start in another, with or without the other value.
+    assert lines["甲案件附录检查"].index("12.5") + 4 == lines["乙案件没有转变"].index("2.0") + 3
+    assert lines["甲案件附录检查"].index("T3") == lines["丙案件没有工时"].index("T3")
