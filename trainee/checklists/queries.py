@@ -301,12 +301,12 @@ def _rows_query(user, flt: CompletionFilter, today: date):
                       ChecklistItem.order, ChecklistItem.id))
 
 
-def overdue_count(user, unit_ids, today: date) -> int:
-    """Overdue items of active trainees in the given units (the HR overview's figure)."""
-    return db.session.execute(_joined(select(func.count(ChecklistAssignment.id))).where(
+def overdue_by_unit(unit_ids, today: date) -> dict:
+    """{unit id: overdue items of its active trainees} for the given units (the HR overview's figure)."""
+    return dict(db.session.execute(_joined(select(Person.unit_id, func.count())).where(
         Person.unit_id.in_(unit_ids), Person.position == Position.ASSISTANT, Person.status == PersonStatus.ACTIVE,
         ChecklistItem.active.is_(True), ChecklistAssignment.status.in_(OPEN_STATUSES),
-        ChecklistAssignment.due_date < today)).scalar_one()
+        ChecklistAssignment.due_date < today).group_by(Person.unit_id)).all())
 
 
 # --- quarterly facts (季度节点分析) -------------------------------------------------------------------

@@ -236,6 +236,34 @@ class FragmentCache:
                 return kept[1]
         _note_use("made")
         value = make()
+        self._keep(key, versions, value)
+        return value
+
+    def get_or_make_each(self, keys: dict, make_missing) -> dict:
+        """Many values at once, each valid while the shared counter and its own counter hold: `keys` maps each
+        key to its counter key (e.g. a unit's figures to unit_key(id)); all counters are read in one query. Returns
+        {key: value}: those kept, and for the others what `make_missing(list of keys)` returns ({key: value})."""
+        counter_keys = sorted(set(keys.values()))
+        found = dict(zip((SHARED, *counter_keys), counters(*counter_keys), strict=True))
+        versions = {key: (found[SHARED], found[counter]) for key, counter in keys.items()}
+        result, missing = {}, []
+        with self._lock:
+            for key in keys:
+                kept = self._items.get(key)
+                if kept is not None and kept[0] == versions[key]:
+                    self._items.move_to_end(key)
+                    self.hits += 1
+                    result[key] = kept[1]
+                else:
+                    missing.append(key)
+        if missing:
+            made = make_missing(missing)
+            for key in missing:
+                self._keep(key, versions[key], made[key])
+            result.update(made)
+        return result
+
+    def _keep(self, key, versions, value) -> None:
         weight = _weight(value)
         with self._lock:
             self.misses += 1
@@ -246,7 +274,6 @@ class FragmentCache:
             while self.bytes > self.max_bytes and self._items:
                 _key, (_v, _value, dropped) = self._items.popitem(last=False)
                 self.bytes -= dropped
-        return value
 
     def __len__(self) -> int:
         return len(self._items)

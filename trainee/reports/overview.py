@@ -1,13 +1,15 @@
-"""The HR overview: distributions and rates for the user's scope, each computed by one GROUP BY query.
+"""The HR overview: distributions and rates for the user's scope, put together from figures per unit, each
+kind computed for all the units it needs by one GROUP BY query.
 
 Units are always listed in organisation order (never ranked by a figure): see "No public league
 tables" in the domain brief. The number of queries does not grow with the data.
 
-Every figure is a function of the scope, the data and today's date (nothing finer: "waiting over 7 days"
-counts calendar days), so a computed overview can be kept while the shared change counter and the counters
-of the scope's units stay where they were (web/kept.py `kept_for_units`).
+Every figure is a function of the units' data and today's date (nothing finer: "waiting over 7 days" counts
+calendar days). So each unit's figures are kept while the shared change counter and that unit's counter stay
+where they were (after a write in one unit only its figures are computed again), and the rendered overview is
+kept while the shared counter and the counters of every unit in the scope hold (web/kept.py).
 """
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import and_, case, func, select
 
@@ -31,6 +33,7 @@ WAITING_DAYS = 7
 QUARTERS_SHOWN = 8
 # Mentors grouped by how many entries wait on them (a distribution: a city has thousands of mentors).
 WAITING_BUCKETS = ((1, 1), (2, 3), (4, 7), (8, None))
+MENTOR_KEYS = ("none", "room", "full", "over", "mentors", "load", "capacity")
 
 
 def scope_path(user, unit: Unit | None = None) -> str:
@@ -67,128 +70,166 @@ def quarter_start(day):
     return day.replace(month=(quarter_of(day) - 1) * 3 + 1, day=1)
 
 
-def overview(user, unit: Unit | None = None, today=None) -> dict:
-    units = scope_units(user, unit)
-    unit_ids = [u.id for u in units]
-    today = today or local_today()
+def quarters_shown(today) -> list[date]:
+    """The first days of the last QUARTERS_SHOWN quarters, oldest first, and of the next one (the end)."""
+    starts = [quarter_start(today)]
+    for _ in range(QUARTERS_SHOWN - 1):
+        starts.insert(0, quarter_start(starts[0] - timedelta(days=1)))
+    return [*starts, quarter_start(starts[-1] + timedelta(days=100))]
+
+
+def unit_figures(unit_ids, today) -> dict:
+    """{unit id: that unit's figures} (plain data), each kept while nothing in the unit (and nothing shared) has
+    changed: after a write in one unit only its figures are computed again (web/kept.py `kept_per_unit`)."""
+    from trainee.web.kept import kept_per_unit
+
+    return kept_per_unit(("reports.overview.unit", today), unit_ids, lambda ids: compute_unit_figures(ids, today))
+
+
+def compute_unit_figures(unit_ids, today) -> dict:
+    """The overview's figures per unit, for people whose unit is in `unit_ids`: one GROUP BY query each."""
+    figures = {u: {"positions": {}, "lq": (0, 0), "stages": {}, "mentors": dict.fromkeys(MENTOR_KEYS, 0),
+                   "achieved": {}, "promotions": 0, "waiting": {}, "idle": 0, "overdue": 0} for u in unit_ids}
     trainee = _trainees(unit_ids)
 
-    # People by unit and position (everyone in scope, active).
-    rows = db.session.execute(
-        select(Person.unit_id, Person.position, func.count(Person.id))
-        .where(Person.unit_id.in_(unit_ids), Person.status == PersonStatus.ACTIVE)
-        .group_by(Person.unit_id, Person.position)).all()
-    by_unit_position = {(u, p): n for u, p, n in rows}
-    positions = {p: sum(n for (_u, q), n in by_unit_position.items() if q is p) for p in Position}
+    # People by unit and position (everyone active).
+    for u, position, n in db.session.execute(
+            select(Person.unit_id, Person.position, func.count(Person.id))
+            .where(Person.unit_id.in_(unit_ids), Person.status == PersonStatus.ACTIVE)
+            .group_by(Person.unit_id, Person.position)):
+        figures[u]["positions"][position.name] = n
 
-    # Legal qualification among active trainees, per unit.
-    lq_rows = db.session.execute(
-        select(Person.unit_id, func.count(Person.id),
-               func.sum(case((Person.legal_qualification.is_(True), 1), else_=0)))
-        .where(trainee).group_by(Person.unit_id)).all()
-    lq = {u: (total, int(with_lq or 0)) for u, total, with_lq in lq_rows}
+    # Legal qualification among active trainees.
+    for u, total, with_lq in db.session.execute(
+            select(Person.unit_id, func.count(Person.id), func.sum(case((Person.legal_qualification.is_(True), 1), else_=0)))
+            .where(trainee).group_by(Person.unit_id)):
+        figures[u]["lq"] = (total, int(with_lq or 0))
 
-    # Trainees by current stage and unit.
-    stages = db.session.execute(select(Stage).order_by(Stage.order)).scalars().all()
-    code_of = {s.id: s.code for s in stages}
-    # Grouped by stage id, not joined to stages: SQLite would loop over the three stages outermost (4× slower).
-    stage_rows = db.session.execute(
-        select(Person.unit_id, StageRecord.stage_id, func.count(Person.id))
-        .join(StageRecord, and_(StageRecord.person_id == Person.id, StageRecord.end_date.is_(None)))
-        .where(trainee).group_by(Person.unit_id, StageRecord.stage_id)).all()
-    by_stage_unit = {(u, code_of[s]): n for u, s, n in stage_rows}
+    # Trainees by current stage. Grouped by stage id, not joined to stages: SQLite would loop over the three
+    # stages outermost (4× slower).
+    for u, stage_id, n in db.session.execute(
+            select(Person.unit_id, StageRecord.stage_id, func.count(Person.id))
+            .join(StageRecord, and_(StageRecord.person_id == Person.id, StageRecord.end_date.is_(None)))
+            .where(trainee).group_by(Person.unit_id, StageRecord.stage_id)):
+        figures[u]["stages"][stage_id] = n
 
-    # Mentors' load against capacity: a distribution of load ÷ capacity.
+    # Mentors of the unit: load against capacity (a distribution of load ÷ capacity).
+    in_units = select(Person.id).where(Person.unit_id.in_(unit_ids))  # the load of these mentors only
     load = (select(MentorAssignment.mentor_id, func.count(MentorAssignment.id).label("n"))
-            .where(MentorAssignment.kind == AssignmentKind.PRIMARY, MentorAssignment.end_date.is_(None))
+            .where(MentorAssignment.kind == AssignmentKind.PRIMARY, MentorAssignment.end_date.is_(None),
+                   MentorAssignment.mentor_id.in_(in_units))
             .group_by(MentorAssignment.mentor_id).subquery())
     from trainee.auth.models import Role, User, UserRole
-    mentor_role = select(User.person_id).join(UserRole).where(UserRole.role == Role.MENTOR)
-    mentor_rows = db.session.execute(
-        select(func.coalesce(load.c.n, 0), func.coalesce(Person.mentor_capacity, DEFAULT_CAPACITY))
-        .outerjoin(load, load.c.mentor_id == Person.id)
-        .where(Person.unit_id.in_(unit_ids), Person.status == PersonStatus.ACTIVE,
-               (Person.id.in_(mentor_role)) | (load.c.n > 0))).all()
-    mentor_load = {"none": 0, "room": 0, "full": 0, "over": 0}
-    for n, capacity in mentor_rows:
-        key = "none" if n == 0 else "room" if n < capacity else "full" if n == capacity else "over"
-        mentor_load[key] += 1
-    total_load = sum(n for n, _c in mentor_rows)
-    total_capacity = sum(c for _n, c in mentor_rows)
+    # A probe per person of the units, not the set of every mentor of the city.
+    mentor_role = (select(User.id).join(UserRole)
+                   .where(User.person_id == Person.id, UserRole.role == Role.MENTOR).exists())
+    for u, n, capacity in db.session.execute(
+            select(Person.unit_id, func.coalesce(load.c.n, 0), func.coalesce(Person.mentor_capacity, DEFAULT_CAPACITY))
+            .outerjoin(load, load.c.mentor_id == Person.id)
+            .where(Person.unit_id.in_(unit_ids), Person.status == PersonStatus.ACTIVE,
+                   mentor_role | (load.c.n > 0))):
+        mentors = figures[u]["mentors"]
+        mentors["none" if n == 0 else "room" if n < capacity else "full" if n == capacity else "over"] += 1
+        mentors["mentors"] += 1
+        mentors["load"] += n
+        mentors["capacity"] += capacity
 
-    # Transitions achieved per quarter (the last eight quarters).
-    first = quarter_start(today)
-    for _ in range(QUARTERS_SHOWN - 1):
-        first = quarter_start(first - timedelta(days=1))
-    # By day, put into quarters here: a range of the (status, day, person) index, no date function per row.
-    achieved_rows = db.session.execute(
-        select(TransitionState.decided_on, func.count())
-        .join(Person, Person.id == TransitionState.person_id)
-        .where(Person.unit_id.in_(unit_ids), TransitionState.status == TransitionStatus.ACHIEVED,
-               TransitionState.decided_on >= first)
-        .group_by(TransitionState.decided_on)).all()
-    quarters = []
-    cursor = first
-    while cursor <= today:
-        quarters.append((cursor.year, quarter_of(cursor)))
-        cursor = quarter_start(cursor.replace(day=28) + timedelta(days=100))
-    achieved = {q: 0 for q in quarters}
-    for day, n in achieved_rows:
-        key = (day.year, quarter_of(day))
-        if key in achieved:
-            achieved[key] += n
+    # Transitions achieved per quarter shown: the quarter's number picked by comparing dates (a range of the
+    # (status, day, person) index, no date function per row).
+    starts = quarters_shown(today)
+    quarter = case(*[(TransitionState.decided_on >= day, i) for i, day in reversed(list(enumerate(starts[:-1])))])
+    achieved = (select(Person.unit_id.label("unit_id"), quarter.label("quarter")).select_from(TransitionState)
+                .join(Person, Person.id == TransitionState.person_id)
+                .where(Person.unit_id.in_(unit_ids), TransitionState.status == TransitionStatus.ACHIEVED,
+                       TransitionState.decided_on >= starts[0], TransitionState.decided_on < starts[-1]).subquery())
+    for u, i, n in db.session.execute(select(achieved.c.unit_id, achieved.c.quarter, func.count())
+                                      .group_by(achieved.c.unit_id, achieved.c.quarter)):
+        figures[u]["achieved"][i] = n
 
     # Promotions waiting for HR.
-    promotions_pending = db.session.execute(
-        select(func.count(PromotionRequest.id)).join(Person, Person.id == PromotionRequest.person_id)
-        .where(Person.unit_id.in_(unit_ids), PromotionRequest.status == PromotionStatus.RECOMMENDED)).scalar_one()
+    for u, n in db.session.execute(
+            select(Person.unit_id, func.count()).select_from(PromotionRequest)
+            .join(Person, Person.id == PromotionRequest.person_id)
+            .where(Person.unit_id.in_(unit_ids), PromotionRequest.status == PromotionStatus.RECOMMENDED)
+            .group_by(Person.unit_id)):
+        figures[u]["promotions"] = n
 
-    # Entries waiting for review more than 7 days, by reviewing mentor (the same query as the list behind it),
-    # listed by name.
-    waiting = sorted(({"mentor_id": i, "mentor": name, "count": n}
-                      for i, name, _unit, n, _oldest in db.session.execute(waiting_by_mentor(user, unit, today=today)).all()),
-                     key=lambda w: (w["mentor"], w["mentor_id"]))
+    # Entries of the unit's trainees waiting for review more than 7 days, by reviewing mentor (with the name:
+    # a renamed person moves the shared counter).
+    reviewer = db.aliased(Person)
+    for u, reviewer_id, name, n in db.session.execute(
+            select(Person.unit_id, reviewer.id, reviewer.name, func.count()).select_from(Activity)
+            .join(Person, Person.id == Activity.person_id).join(reviewer, reviewer.id == Activity.reviewer_id)
+            .where(Person.unit_id.in_(unit_ids), Activity.status == ActivityStatus.SUBMITTED,
+                   Activity.submitted_at < waiting_cutoff(today))
+            .group_by(Person.unit_id, reviewer.id, reviewer.name)):
+        figures[u]["waiting"][reviewer_id] = (name, n)
 
     # Active trainees with no approved entry dated this quarter.
-    q_start = quarter_start(today)
-    idle_rows = db.session.execute(
-        select(Person.unit_id, func.count(Person.id)).where(trainee, ~approved_since(q_start))
-        .group_by(Person.unit_id)).all()
-    idle = dict(idle_rows)
+    for u, n in db.session.execute(
+            select(Person.unit_id, func.count(Person.id)).where(trainee, ~approved_since(quarter_start(today)))
+            .group_by(Person.unit_id)):
+        figures[u]["idle"] = n
 
     # Checklist items past their due date and not submitted (双学清单逾期).
-    from trainee.checklists.queries import overdue_count
+    from trainee.checklists.queries import overdue_by_unit
 
-    checklist_overdue = overdue_count(user, unit_ids, today)
+    for u, n in overdue_by_unit(unit_ids, today).items():
+        figures[u]["overdue"] = n
+    return figures
 
-    trainees_by_unit = {u.id: by_unit_position.get((u.id, Position.ASSISTANT), 0) for u in units}
-    total_trainees = sum(trainees_by_unit.values())
-    lq_total = sum(t for t, _w in lq.values())
-    lq_with = sum(w for _t, w in lq.values())
+
+def overview(user, unit: Unit | None = None, today=None) -> dict:
+    """The overview of the user's scope (narrowed to `unit`): the units' figures (kept per unit) put together."""
+    units = scope_units(user, unit)
+    today = today or local_today()
+    figures = unit_figures([u.id for u in units], today)
+    per_unit = [(u, figures[u.id]) for u in units]
+    stages = db.session.execute(select(Stage).order_by(Stage.order)).scalars().all()
+
+    positions = {p: sum(f["positions"].get(p.name, 0) for _u, f in per_unit) for p in Position}
+    lq_total = sum(f["lq"][0] for _u, f in per_unit)
+    lq_with = sum(f["lq"][1] for _u, f in per_unit)
+    mentor_load = {k: sum(f["mentors"][k] for _u, f in per_unit) for k in MENTOR_KEYS}
+    starts = quarters_shown(today)
+    achieved = [{"year": day.year, "quarter": quarter_of(day), "count": sum(f["achieved"].get(i, 0) for _u, f in per_unit)}
+                for i, day in enumerate(starts[:-1])]
+    waiting = waiting_reviews(f["waiting"] for _u, f in per_unit)
+    idle_total = sum(f["idle"] for _u, f in per_unit)
     return {
         "as_of": today,
         "units": units,
         "stages": stages,
-        "people_by_unit": [{"unit": u, "trainees": trainees_by_unit[u.id],
-                            "all": sum(by_unit_position.get((u.id, p), 0) for p in Position)} for u in units],
+        "people_by_unit": [{"unit": u, "trainees": f["positions"].get(Position.ASSISTANT.name, 0),
+                            "all": sum(f["positions"].values())} for u, f in per_unit],
         "people_by_position": [{"position": p, "count": positions[p]} for p in Position],
         "legal_qualification": {
             "total": lq_total, "with": lq_with, "rate": (lq_with / lq_total) if lq_total else None,
-            "by_unit": [{"unit": u, "total": lq.get(u.id, (0, 0))[0], "with": lq.get(u.id, (0, 0))[1],
-                         "rate": (lq[u.id][1] / lq[u.id][0]) if lq.get(u.id, (0, 0))[0] else None} for u in units]},
-        "stage_by_unit": [{"unit": u, "counts": {s.code: by_stage_unit.get((u.id, s.code), 0) for s in stages}}
-                          for u in units],
-        "stage_totals": {s.code: sum(by_stage_unit.get((u.id, s.code), 0) for u in units) for s in stages},
-        "mentor_load": {**mentor_load, "mentors": len(mentor_rows), "load": total_load, "capacity": total_capacity},
-        "achieved_by_quarter": [{"year": y, "quarter": q, "count": achieved[(y, q)]} for y, q in quarters],
-        "promotions_pending": promotions_pending,
-        "checklist_overdue": checklist_overdue,
+            "by_unit": [{"unit": u, "total": f["lq"][0], "with": f["lq"][1],
+                         "rate": (f["lq"][1] / f["lq"][0]) if f["lq"][0] else None} for u, f in per_unit]},
+        "stage_by_unit": [{"unit": u, "counts": {s.code: f["stages"].get(s.id, 0) for s in stages}} for u, f in per_unit],
+        "stage_totals": {s.code: sum(f["stages"].get(s.id, 0) for _u, f in per_unit) for s in stages},
+        "mentor_load": mentor_load,
+        "achieved_by_quarter": achieved,
+        "promotions_pending": sum(f["promotions"] for _u, f in per_unit),
+        "checklist_overdue": sum(f["overdue"] for _u, f in per_unit),
         "waiting_reviews": waiting,
         "waiting_distribution": waiting_distribution(waiting),
-        "idle_this_quarter": {"total": sum(idle.values()), "trainees": total_trainees,
-                              "by_unit": [{"unit": u, "count": idle.get(u.id, 0),
-                                           "trainees": trainees_by_unit[u.id]} for u in units]},
+        "idle_this_quarter": {"total": idle_total, "trainees": positions[Position.ASSISTANT],
+                              "by_unit": [{"unit": u, "count": f["idle"],
+                                           "trainees": f["positions"].get(Position.ASSISTANT.name, 0)}
+                                          for u, f in per_unit]},
     }
+
+
+def waiting_reviews(per_unit) -> list[dict]:
+    """[{mentor_id, mentor, count}] summed over the units' {reviewer id: (name, entries waiting)}, listed by name."""
+    merged: dict = {}
+    for waiting in per_unit:
+        for reviewer_id, (name, n) in waiting.items():
+            merged[reviewer_id] = (name, merged.get(reviewer_id, (name, 0))[1] + n)
+    return sorted(({"mentor_id": i, "mentor": name, "count": n} for i, (name, n) in merged.items()),
+                  key=lambda w: (w["mentor"], w["mentor_id"]))
 
 
 def waiting_distribution(waiting: list[dict]) -> list[dict]:

@@ -65,3 +65,18 @@ def kept_for_units(key: tuple, unit_ids, make):
     if cache is None:
         return make()
     return cache.get_or_make(key, [unit_key(u) for u in sorted(set(unit_ids))], make)
+
+
+def kept_per_unit(name: tuple, unit_ids, make_missing) -> dict:
+    """{unit id: value}, each kept under (*name, unit id) while the shared counter and that unit's counter hold;
+    `make_missing(unit ids)` returns {unit id: value} for the units with nothing valid kept. After a write in one
+    unit, only that unit's value is made again."""
+    unit_ids = list(unit_ids)
+    cache = _cache()
+    if cache is None:
+        return make_missing(unit_ids)
+
+    def make(keys):
+        return {(*name, u): value for u, value in make_missing([k[-1] for k in keys]).items()}
+    values = cache.get_or_make_each({(*name, u): unit_key(u) for u in unit_ids}, make)
+    return {k[-1]: v for k, v in values.items()}
