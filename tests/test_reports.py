@@ -184,3 +184,11 @@ def test_waiting_reviews_at_city_scale_are_a_distribution_with_the_list_behind_i
     assert f"共 {yuhu_expected} 位导师" in as_role("hr_yuhu").get("/reports/waiting-reviews").get_data(as_text=True)
     assert hr.get("/reports/waiting-reviews?min=x&max=&page=999").status_code == 200
     assert hr.get("/reports/waiting-reviews?min=²&page=²").status_code == 200  # a digit, but not an ASCII one
+
+
+def test_chart_labels_are_cut_to_fit_left_of_the_bars_whole_in_chinese():
+    from trainee.reports.charts import fit_label
+
+    assert fit_label("测试10区院") == "测试10区院" and fit_label("司法行政人员") == "司法行政人员"
+    cut = fit_label("Judicial administrative staff")
+    assert cut.endswith("…") and len(cut) < 20
