@@ -33,6 +33,10 @@ PEOPLE_TABLE = "people"
 # count in its key, web/kept.py), dossier registry and jobs, the counters themselves.
 IGNORED_TABLES = frozenset({"change_counters", "audit_entries", "ended_sessions", "api_tokens", "notifications",
                             "dossier_prints", "dossier_jobs"})
+# Columns no kept part shows: an account's sign-in bookkeeping. Otherwise every sign-in would move the user's
+# counters, and an HR officer's (an account without a person) the shared one, recomputing every kept part.
+IGNORED_COLUMNS = {"users": frozenset({"password_hash", "must_change_password", "failed_logins", "locked_until",
+                                       "last_login_at", "session_version", "updated_at"})}
 
 
 class ChangeCounter(db.Model):
@@ -145,8 +149,14 @@ def _note_flush(session, _context):
     for obj in chain(session.new, session.deleted):
         pending.note_object(obj, deleted=obj in session.deleted)
     for obj in session.dirty:
-        if session.is_modified(obj, include_collections=False):
+        if session.is_modified(obj, include_collections=False) and not _bookkeeping_only(obj):
             pending.note_object(obj, deleted=False)
+
+
+def _bookkeeping_only(obj) -> bool:
+    state = inspect(obj)
+    ignored = IGNORED_COLUMNS.get(state.mapper.local_table.name)
+    return bool(ignored) and set(state.committed_state) <= ignored
 
 
 @event.listens_for(Session, "do_orm_execute")
