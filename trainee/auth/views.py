@@ -33,6 +33,10 @@ def end_session() -> None:
     db.session.commit()
 
 
+# Run on every request: one column, and the statement built once.
+_ENDED_SESSION = db.select(EndedSession.sid).where(EndedSession.sid == db.bindparam("sid"))
+
+
 def session_alive() -> bool:
     """A signed-in browser session is valid while it has an id, is younger than PERMANENT_SESSION_LIFETIME and
     was not signed out."""
@@ -42,8 +46,7 @@ def session_alive() -> bool:
     age = utcnow().timestamp() - auth_at
     if age < -60 or age > current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds():
         return False
-    # A column, not the ORM object: this runs on every request.
-    return db.session.execute(db.select(EndedSession.sid).where(EndedSession.sid == sid)).first() is None
+    return db.session.execute(_ENDED_SESSION, {"sid": sid}).first() is None
 
 
 def _safe_next(target: str | None) -> str:

@@ -19,7 +19,7 @@ from itertools import chain
 from threading import Lock
 
 from flask import g, has_request_context
-from sqlalchemy import event, inspect, select
+from sqlalchemy import bindparam, event, inspect, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -207,11 +207,14 @@ def _bump(session, keys: list[str]) -> None:
     session.execute(statement)
 
 
+_COUNTERS = select(ChangeCounter.key, ChangeCounter.version).where(
+    ChangeCounter.key.in_(bindparam("keys", expanding=True)))  # built once: read by every kept page
+
+
 def counters(*keys: str) -> tuple:
     """The counters' current values, in the order asked (0 for one never moved)."""
     wanted = (SHARED, *keys)
-    found = dict(db.session.execute(select(ChangeCounter.key, ChangeCounter.version)
-                                    .where(ChangeCounter.key.in_(wanted))).all())
+    found = dict(db.session.execute(_COUNTERS, {"keys": list(wanted)}).all())
     return tuple(found.get(k, 0) for k in wanted)
 
 
