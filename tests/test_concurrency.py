@@ -78,3 +78,40 @@ def test_concurrent_awards_for_one_person_never_exceed_the_cap_and_keep_the_aggr
     assert len(entries) == 40 and sum(e.points for e in entries) == 30
     assert sum(1 for e in entries if e.capped) == 10
     assert ledger.ledger_vs_aggregate([person_id]) == []
+
+
+def test_rate_limit_counters_in_memory_are_safe_across_threads(app, monkeypatch):
+    """Without Redis the limiter counts in memory; a threaded server's requests hit it at once while its
+    expiry timer thread removes keys (limits 5.8's own memory storage fails here most runs: KeyError in the
+    timer thread, or a timer started twice)."""
+    import sys
+    import time
+
+    from trainee.extensions import ThreadSafeMemoryStorage, limiter
+
+    assert isinstance(limiter.storage, ThreadSafeMemoryStorage)
+    storage, errors = ThreadSafeMemoryStorage("memory-threadsafe://"), []
+    monkeypatch.setattr(threading, "excepthook", lambda args: errors.append(args.exc_value))  # timer threads
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible: races show up within the second
+    stop = time.perf_counter() + 1.0
+
+    def hit(n):
+        try:
+            i = 0
+            while time.perf_counter() < stop:
+                storage.incr(f"k{(n + i) % 7}", 0.001)  # expiring at once: the timer runs all the time
+                i += 1
+        except Exception as error:  # noqa: BLE001 — the failure being tested for
+            errors.append(error)
+
+    try:
+        threads = [threading.Thread(target=hit, args=(n,)) for n in range(12)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        time.sleep(0.05)  # the last timer
+    finally:
+        sys.setswitchinterval(switch)
+    assert errors == []

@@ -55,7 +55,7 @@ class Config:
         self.REMEMBER_COOKIE_HTTPONLY = True
         self.PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
         self.WTF_CSRF_TIME_LIMIT = None  # valid for the session: a long form is not lost
-        self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory-threadsafe://"
         self.RATELIMIT_HEADERS_ENABLED = True
         self.LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
         self.LOCKOUT_THRESHOLD = 5
@@ -78,7 +78,7 @@ class TestConfig(Config):
         self.TESTING = True
         self.SQLALCHEMY_DATABASE_URI = database_url
         self.WTF_CSRF_ENABLED = False
-        self.RATELIMIT_STORAGE_URI = "memory://"
+        self.RATELIMIT_STORAGE_URI = "memory-threadsafe://"
         self.LOGIN_RATE_LIMIT = "1000 per minute"  # tests that check the limit lower it
         self.DOSSIER_PROCESSES = 1  # the process pool has its own test
         self.SERVER_NAME = None
