@@ -16,14 +16,14 @@ HOSTILE = "<script>alert('x')</script>\"><img src=x onerror=alert(1)>"
 REVIEWED_SAFE = {
     ("trainee/web/__init__.py", 'Markup("<br>").join(escape(value or "").split("\\n"))'):
         "nl2br: the text is escaped first, only the <br> joiner is markup",
-    ("trainee/web/kept.py", "Markup(html)  # noqa: S704  (the output of an autoescaped template, kept or fresh)"):
+    ("trainee/web/kept.py", "Markup(html)  # noqa: S704  # nosec B704 (the output of an autoescaped template, kept or fresh)"):
         "kept page parts: HTML rendered by an autoescaped template, passed into the page unchanged",
-    ("trainee/web/__init__.py", "widgets_html=Markup(widgets))  # noqa: S704  (the output of an autoescaped template)"):
+    ("trainee/web/__init__.py", "widgets_html=Markup(widgets))  # noqa: S704  # nosec B704 (the output of an autoescaped template)"):
         "home widgets: the HTML rendered by an autoescaped template, passed into the page unchanged",
-    ("trainee/training/views.py", "body = Markup(render())  # noqa: S704  (the output of an autoescaped template)"):
+    ("trainee/training/views.py", "body = Markup(render())  # noqa: S704  # nosec B704 (the output of an autoescaped template)"):
         "progress page with a form to refill: the HTML rendered by an autoescaped template",
     ("trainee/reports/views.py",
-     'render_template("reports/overview.html", body=Markup(body))  # noqa: S704  (autoescaped template output)'):
+     'render_template("reports/overview.html", body=Markup(body))  # noqa: S704  # nosec B704 (autoescaped template output)'):
         "HR overview: the body rendered by an autoescaped template (kept or fresh), passed into the page unchanged",
 }
 

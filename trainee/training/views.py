@@ -47,7 +47,7 @@ def _render_progress(person, status=200, kept=None, forms=None):
     if status == 200 and not kept and not forms:
         body = kept_html("progress", [person.id], render)
     else:
-        body = Markup(render())  # noqa: S704  (the output of an autoescaped template)
+        body = Markup(render())  # noqa: S704  # nosec B704 (the output of an autoescaped template)
     return render_template("training/progress.html", person=person, body=body), status
 
 

@@ -208,7 +208,7 @@ def home():
     def render():
         widgets = render_template("home/_widgets.html", widgets=nav.widgets_for(current_user, chosen))
         return render_template("home/home.html", role=chosen, roles=roles,
-                               widgets_html=Markup(widgets))  # noqa: S704  (the output of an autoescaped template)
+                               widgets_html=Markup(widgets))  # noqa: S704  # nosec B704 (the output of an autoescaped template)
 
     if chosen not in KEPT_HOME_ROLES or current_user.person_id is None:
         return render()

@@ -31,7 +31,7 @@ def _locale() -> str:
 def kept_html(name: str, person_ids, render) -> Markup:
     cache = _cache()
     html = render() if cache is None else _kept(cache, name, person_ids, render)
-    return Markup(html)  # noqa: S704  (the output of an autoescaped template, kept or fresh)
+    return Markup(html)  # noqa: S704  # nosec B704 (the output of an autoescaped template, kept or fresh)
 
 
 def kept_page(name: str, person_ids, render) -> str:
