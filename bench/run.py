@@ -129,12 +129,17 @@ def latency(client: Client, method: str, path: str, n: int, headers=None, body=N
         status = response.status
         count = int(response.getheader("X-Query-Count") or -1)
         (made if "made" in (response.getheader("X-Kept") or "") else queries).append(count)
-    times.sort()
-    result = {"status": status, "median_ms": round(statistics.median(times), 1),
-              "p95_ms": round(times[int(len(times) * 0.95) - 1], 1), "queries": max(queries or made)}
+    result = _summary(times, status, max(queries or made))
     if made and queries:
         result["queries_made"] = max(made)
     return result
+
+
+def _summary(times: list[float], status, queries) -> dict:
+    """Median and p95 (the nearest-rank value) of request times in milliseconds."""
+    times = sorted(times)
+    return {"status": status, "median_ms": round(statistics.median(times), 1),
+            "p95_ms": round(times[max(0, int(len(times) * 0.95) - 1)], 1), "queries": queries}
 
 
 def throughput(make_client, path, seconds: float, concurrency: int, headers=None) -> float:
@@ -238,9 +243,7 @@ def first_views(port: int, usernames: list[str]) -> dict:
         times.append((time.perf_counter() - started) * 1000)
         status = response.status
         queries.append(int(response.getheader("X-Query-Count") or -1))
-    times.sort()
-    return {"status": status, "median_ms": round(statistics.median(times), 1),
-            "p95_ms": round(times[max(0, int(len(times) * 0.95) - 1)], 1), "queries": max(queries)}
+    return _summary(times, status, max(queries))
 
 
 def hr_dashboard_after_write(port: int, hr: "Client", acc: dict, n: int) -> dict:
@@ -259,9 +262,7 @@ def hr_dashboard_after_write(port: int, hr: "Client", acc: dict, n: int) -> dict
         times.append((time.perf_counter() - started) * 1000)
         status = response.status
         queries.append(int(response.getheader("X-Query-Count") or -1))
-    times.sort()
-    return {"status": status, "median_ms": round(statistics.median(times), 1),
-            "p95_ms": round(times[max(0, int(len(times) * 0.95) - 1)], 1), "queries": max(queries)}
+    return _summary(times, status, max(queries))
 
 
 def _entry(title: str) -> dict:
@@ -308,9 +309,7 @@ def post_and_approve(port: int, acc: dict, n: int) -> dict:
         if note:
             return {"status": status, "note": note}
         times.append((time.perf_counter() - started) * 1000)
-    times.sort()
-    return {"status": status, "median_ms": round(statistics.median(times), 1),
-            "p95_ms": round(times[int(len(times) * 0.95) - 1], 1), "queries": None}
+    return _summary(times, status, None)
 
 
 def post_and_approve_throughput(port: int, acc: dict, seconds: float) -> float:

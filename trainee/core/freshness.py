@@ -269,6 +269,7 @@ class FragmentCache:
                     result[key] = kept[1]
                 else:
                     missing.append(key)
+        _note_use("made" if missing else "kept")
         if missing:
             made = make_missing(missing)
             for key in missing:

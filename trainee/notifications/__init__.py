@@ -41,6 +41,7 @@ def run_reminders(today=None) -> dict:
 
 def register(app):
     import click
+    from flask import g
     from flask_login import current_user
 
     from trainee import nav
@@ -48,7 +49,14 @@ def register(app):
 
     app.register_blueprint(bp)
     nav.add(_l("消息"), "notifications.inbox", order=90)
-    app.jinja_env.globals["unread_notifications"] = lambda: unread_count(current_user)
+
+    def unread_badge() -> int:
+        """The menu's unread count, once per request (a kept page also puts it in its key)."""
+        if "unread_badge" not in g:
+            g.unread_badge = unread_count(current_user)
+        return g.unread_badge
+
+    app.jinja_env.globals["unread_notifications"] = unread_badge
 
     @app.cli.command("remind")
     @click.option("--date", "on_date", default=None, type=click.DateTime(formats=["%Y-%m-%d"]),
