@@ -43,6 +43,11 @@ def create_app(config: Config | None = None) -> Flask:
     from trainee.core import freshness  # noqa: F401  (the change counters' table and session hooks)
 
     extensions.db.init_app(app)
+    with app.app_context():
+        from trainee.core.db import ping_idle_connections
+
+        for engine in extensions.db.engines.values():
+            ping_idle_connections(engine)
     extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"))
     extensions.csrf.init_app(app)
     extensions.limiter.init_app(app)

@@ -40,7 +40,7 @@ class Config:
         self.INSTANCE_DIR = str(instance)
         self.SECRET_KEY = _secret_key(instance)
         self.SQLALCHEMY_DATABASE_URI = _database_url(instance)
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.SQLALCHEMY_ENGINE_OPTIONS = {}  # idle connections are tested before use: core/db.ping_idle_connections
         self.REDIS_URL = os.environ.get("REDIS_URL") or None
         self.UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(instance / "uploads"))
         self.MAX_CONTENT_LENGTH = 60 * 1024 * 1024  # 5 files × 10 MB plus form overhead

@@ -16,7 +16,7 @@ bp = Blueprint("auth", __name__)
 
 
 def start_session() -> None:
-    """Give the new sign-in session its own id and start time (checked on every request by session_alive)."""
+    """Give the new sign-in session its own id and start time (checked on every request: session_in_time, web.load_user)."""
     session["sid"] = secrets.token_urlsafe(24)
     session["auth_at"] = utcnow().timestamp()
 
@@ -33,20 +33,14 @@ def end_session() -> None:
     db.session.commit()
 
 
-# Run on every request: one column, and the statement built once.
-_ENDED_SESSION = db.select(EndedSession.sid).where(EndedSession.sid == db.bindparam("sid"))
-
-
-def session_alive() -> bool:
-    """A signed-in browser session is valid while it has an id, is younger than PERMANENT_SESSION_LIFETIME and
-    was not signed out."""
+def session_in_time() -> bool:
+    """A signed-in browser session is valid while it has an id and is younger than PERMANENT_SESSION_LIFETIME
+    (and was not signed out: the user loader, web.load_user, checks that in the same query as the user)."""
     sid, auth_at = session.get("sid"), session.get("auth_at")
     if not sid or not isinstance(auth_at, (int, float)):
         return False
     age = utcnow().timestamp() - auth_at
-    if age < -60 or age > current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds():
-        return False
-    return db.session.execute(_ENDED_SESSION, {"sid": sid}).first() is None
+    return -60 <= age <= current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
 
 
 def _safe_next(target: str | None) -> str:

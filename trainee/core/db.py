@@ -1,11 +1,12 @@
 """Model helpers shared by every feature."""
 import enum
+import time
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from flask import has_request_context, request
 from sqlalchemy import Enum as SAEnum
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
 
 from trainee.core.time import utcnow
@@ -84,3 +85,28 @@ class LabelledEnum(enum.Enum):
     @classmethod
     def choices(cls):
         return [(m.name, m.label) for m in cls]
+
+
+# A pooled connection unused for this long is tested before it is handed out (the server may have restarted or
+# dropped it). One used more recently is trusted: SQLAlchemy's pool_pre_ping tested every checkout, one more
+# round trip on every request, the largest single cost of a kept page on PostgreSQL. A connection broken within
+# this window fails its request; SQLAlchemy then discards the pool's connections, so the next request is served.
+PING_AFTER_IDLE_SECONDS = 10.0
+
+
+def ping_idle_connections(engine: Engine) -> None:
+    """Test connections on checkout from the pool when they sat idle longer than PING_AFTER_IDLE_SECONDS."""
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection, record):
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checkout(dbapi_connection, record, _proxy):
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+            return  # new, or in use a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:  # the pool drops it and connects afresh
+            raise exc.DisconnectionError("connection found broken on checkout") from error

@@ -53,7 +53,9 @@ def register(app):
     def unread_badge() -> int:
         """The menu's unread count, once per request (a kept page also puts it in its key)."""
         if "unread_badge" not in g:
-            g.unread_badge = unread_count(current_user)
+            user = current_user._get_current_object()  # loading the user counts them (web.load_user)
+            if "unread_badge" not in g:
+                g.unread_badge = unread_count(user)
         return g.unread_badge
 
     app.jinja_env.globals["unread_notifications"] = unread_badge

@@ -1,0 +1,45 @@
+"""Pooled connections: one broken while it sat idle is replaced on checkout, not handed to a request."""
+import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.pool import NullPool
+
+from tests.conftest import PG_URL, _pg_url
+from trainee.core import db as core_db
+
+# A SQLite connection is a file handle in the process: nothing ends it from outside.
+pytestmark = pytest.mark.skipif(not PG_URL, reason="PostgreSQL only (set TEST_DATABASE_URL): the server ends connections")
+
+
+def _break(conn) -> None:
+    """End a connection from the server's side, as a restart or an idle timeout does, while it sits in the pool."""
+    pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+    conn.commit()
+    killer = create_engine(_pg_url(PG_URL), poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    with killer.connect() as other:
+        other.exec_driver_sql(f"SELECT pg_terminate_backend({int(pid)})")
+    killer.dispose()
+
+
+def test_a_connection_broken_while_idle_is_replaced_on_checkout(app, db, monkeypatch):
+    monkeypatch.setattr(core_db, "PING_AFTER_IDLE_SECONDS", 0.0)  # every pooled connection counts as idle
+    db.session.remove()
+    engine = db.engine
+    with engine.connect() as conn:
+        broken = conn.connection.dbapi_connection
+        conn.exec_driver_sql("SELECT 1")
+    with engine.connect() as conn:  # back from the pool: the same connection
+        assert conn.connection.dbapi_connection is broken
+        _break(conn)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT 1").scalar() == 1
+        assert conn.connection.dbapi_connection is not broken
+
+
+def test_a_request_after_the_database_dropped_its_connections_is_served(app, db, client, demo, monkeypatch):
+    monkeypatch.setattr(core_db, "PING_AFTER_IDLE_SECONDS", 0.0)
+    client.post("/login", data={"username": "trainee", "password": "demo1234"})
+    assert client.get("/home").status_code == 200
+    db.session.remove()
+    with db.engine.connect() as conn:  # the pool's idle connection, as the next request would get it
+        _break(conn)
+    assert client.get("/home").status_code == 200
