@@ -43,3 +43,30 @@ def test_a_request_after_the_database_dropped_its_connections_is_served(app, db,
     with db.engine.connect() as conn:  # the pool's idle connection, as the next request would get it
         _break(conn)
     assert client.get("/home").status_code == 200
+
+
+def test_a_request_that_only_read_keeps_the_prepared_statements_of_its_connection(app, db, client, demo):
+    """psycopg forgets prepared statements on ROLLBACK; a read-only request ends with COMMIT, so its statements
+    are prepared once per connection, not planned again on every request."""
+    from sqlalchemy import text
+
+    client.post("/login", data={"username": "trainee", "password": "demo1234"})
+    for _ in range(8):  # psycopg prepares a statement on its fifth use
+        assert client.get("/home").status_code == 200
+    db.session.remove()
+    with db.engine.connect() as conn:  # the connection the requests used (the pool hands out the last returned)
+        prepared = conn.execute(text("SELECT statement FROM pg_prepared_statements")).scalars().all()
+    assert any("FROM users" in statement for statement in prepared), prepared
+
+
+def test_a_request_that_wrote_without_committing_is_rolled_back(app, db, client):
+    from trainee.core.freshness import ChangeCounter
+
+    def write_and_forget():
+        db.session.add(ChangeCounter(key="test:forgotten", version=1))
+        db.session.flush()
+        return "written, not committed"
+
+    app.add_url_rule("/test/write-and-forget", view_func=write_and_forget)
+    assert client.get("/test/write-and-forget").status_code == 200
+    assert db.session.get(ChangeCounter, "test:forgotten") is None
