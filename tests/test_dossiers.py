@@ -478,3 +478,31 @@ def test_each_appendix_entry_is_one_line_with_date_title_hours_and_code_in_their
     # The hours end in one column and the codes start in another, with or without the other value.
     assert lines["甲案件附录检查"].index("12.5") + 4 == lines["乙案件没有转变"].index("2.0") + 3
     assert lines["甲案件附录检查"].index("T3") == lines["丙案件没有工时"].index("T3")
+
+
+def test_the_trimmed_user_agent_sheet_prints_the_dossiers_elements_as_weasyprints_own_does(app):
+    """render.DossierHTML swaps WeasyPrint's HTML5 user agent sheet for print_ua.css through `_ua_stylesheets`,
+    a hook with no public equivalent: it must still exist, and the elements the templates use (with the
+    dossier's own sheet on top) must come out byte for byte as with WeasyPrint's full sheet."""
+    from weasyprint import HTML
+
+    from trainee.dossiers import render
+
+    assert callable(getattr(HTML, "_ua_stylesheets", None)), "WeasyPrint dropped the hook DossierHTML overrides"
+    page = ("<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><title>t</title></head><body class='dossier'>"
+            "<section class='cover'><h1 class='cover-title'>档案</h1><p class='cover-sub'>副题</p>"
+            "<nav class='toc'><h2>目录</h2><ol><li><a href='#s'>一、基本情况</a></li></ol></nav></section>"
+            "<section class='dsec' id='s'><h2>一、基本情况</h2><h3>小节 <span class='muted small'>注</span></h3>"
+            "<table class='grid'><colgroup><col><col></colgroup><thead><tr><th class='w-date'>日期</th><th>说明</th>"
+            "</tr></thead><tbody><tr><td>2025-01-02</td><td><strong class='ok'>是</strong><br>第二行</td></tr>"
+            "</tbody></table><table class='facts'><tr><th>姓名</th><td>李喆</td></tr></table>"
+            "<ul class='highlights'><li><span class='hl-type'>类型</span> 标题</li></ul><p class='pending'>未启用</p>"
+            "</section></body></html>")
+    with app.app_context():
+        font_config, style = render.print_style()
+        documents = [cls(string=page, base_url=render.BASE_URL, url_fetcher=render.static_fetcher())
+                     for cls in (render.DossierHTML, HTML)]
+        assert documents[0]._ua_stylesheets() == [render.ua_style()]
+        assert documents[0]._ua_stylesheets(forms=True) == documents[1]._ua_stylesheets(forms=True)
+        trimmed, full = (doc.write_pdf(font_config=font_config, stylesheets=[style]) for doc in documents)
+    assert trimmed == full
