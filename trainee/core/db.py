@@ -143,7 +143,10 @@ def end_reads_with_commit(app, engine: Engine) -> None:
             return
         if session.connection().info.get("wrote", True):
             return
+        expire, session.expire_on_commit = session.expire_on_commit, False  # nothing changed; it closes next
         try:
             session.commit()
         except Exception:  # a failed read transaction: rolled back when the session closes, as before
             session.rollback()
+        finally:
+            session.expire_on_commit = expire
