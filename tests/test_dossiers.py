@@ -452,7 +452,7 @@ def test_the_mentor_section_lists_the_quarterly_comments(as_role, demo, db):
 
 
 @needs_poppler
-def test_each_appendix_entry_is_one_line_with_date_title_hours_and_code_in_their_columns(as_role, demo, db):
+def test_each_appendix_entry_is_one_line_with_date_hours_code_and_title_in_their_columns(as_role, demo, db):
     from datetime import date
     from decimal import Decimal
 
@@ -472,12 +472,24 @@ def test_each_appendix_entry_is_one_line_with_date_title_hours_and_code_in_their
     text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True,
                           check=True).stdout.decode()
     lines = {title: next(line for line in text.splitlines() if title in line) for title, _, _ in rows}
-    assert re.search(r"2025-03-14\s+甲案件附录检查\s+12\.5\s+T3$", lines["甲案件附录检查"])
-    assert re.search(r"2025-03-14\s+乙案件没有转变\s+2\.0$", lines["乙案件没有转变"])
-    assert re.search(r"2025-03-14\s+丙案件没有工时\s+T3$", lines["丙案件没有工时"])
-    # The hours end in one column and the codes start in another, with or without the other value.
-    assert lines["甲案件附录检查"].index("12.5") + 4 == lines["乙案件没有转变"].index("2.0") + 3
-    assert lines["甲案件附录检查"].index("T3") == lines["丙案件没有工时"].index("T3")
+    assert re.search(r"2025-03-14\s+12\.5\s+T3\s+甲案件附录检查$", lines["甲案件附录检查"])
+    assert re.search(r"2025-03-14\s+2\.0\s+乙案件没有转变$", lines["乙案件没有转变"])
+    assert re.search(r"2025-03-14\s+T3\s+丙案件没有工时$", lines["丙案件没有工时"])
+    # Where the words are (in points): the hours end in one column, the codes start in another and the titles
+    # in a third, with or without the other values (en spaces pad a missing digit: 0.06 em off at most).
+    boxes = subprocess.run(["pdftotext", "-bbox", "-", "-"], input=data, capture_output=True,
+                           check=True).stdout.decode()
+    words = {}
+    for page, markup in enumerate(boxes.split("<page")):
+        for x0, y0, x1, word in re.findall(
+                r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', markup):
+            words.setdefault((page, round(float(y0))), {})[word] = (float(x0), float(x1))
+    row = {title: next(line for line in words.values() if title in line) for title, _, _ in rows}
+    assert abs(row["甲案件附录检查"]["12.5"][1] - row["乙案件没有转变"]["2.0"][1]) < 0.6
+    assert abs(row["甲案件附录检查"]["T3"][0] - row["丙案件没有工时"]["T3"][0]) < 0.6
+    starts = [line[title][0] for title, line in row.items()]
+    assert max(starts) - min(starts) < 0.6
+
 
 
 def test_the_trimmed_user_agent_sheet_prints_the_dossiers_elements_as_weasyprints_own_does(app):

@@ -256,9 +256,19 @@ def appendix(person, ctx):
         return None
     groups: dict = {}
     for a in entries:
-        groups.setdefault(a.type_id, {"type": a.type, "entries": []})["entries"].append(a)
+        groups.setdefault(a.type_id, {"type": a.type, "entries": []})["entries"].append((a, appendix_hours(a.hours)))
     return {"groups": sorted(groups.values(), key=lambda g: (g["type"].order, g["type"].code)),
             "count": len(entries)}
+
+
+EN_SPACE = "\u2002"
+
+
+def appendix_hours(hours) -> str:
+    """An entry's hours for the appendix, right-aligned by padding in a field as wide as "12.5": an en space
+    (0.5 em; the bundled fonts have no figure space) for each missing digit (0.555 em), four for no hours."""
+    text = str(hours) if hours else ""
+    return EN_SPACE * max(0, 4 - len(text)) + text
 
 
 # --- cover facts: small values printed on the cover (the current stage comes from trainee/training) ---
