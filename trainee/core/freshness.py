@@ -214,7 +214,8 @@ _COUNTERS = select(ChangeCounter.key, ChangeCounter.version).where(
 def counters(*keys: str) -> tuple:
     """The counters' current values, in the order asked (0 for one never moved)."""
     wanted = (SHARED, *keys)
-    found = dict(db.session.execute(_COUNTERS, {"keys": list(wanted)}).all())
+    # On the session's connection (its transaction) but without the ORM's execution steps: plain rows.
+    found = dict(db.session.connection().execute(_COUNTERS, {"keys": list(wanted)}).all())
     return tuple(found.get(k, 0) for k in wanted)
 
 
