@@ -256,3 +256,20 @@ def test_progress_page_and_api_detail_kept_equal_fresh(app, as_role, demo, db, a
     assert response.status_code == 200  # a past mentor still reads the record
     assert _main(response.get_data(as_text=True)) != mentor_view
     assert "您曾是此人的导师" in _kept_then_fresh(app, mentor, page)
+
+
+def test_counters_read_with_the_user_answer_until_the_request_commits(app, demo, db):
+    """web.load_user reads the shared counter and the user's own with the user; kept pages of one's own then ask
+    no query. Once the request commits a change, they are forgotten and read again."""
+    from trainee.core.freshness import note_read_with_user
+
+    person = db.session.get(Person, demo["trainee"].person_id)
+    with app.test_request_context("/home"):
+        note_read_with_user(person.id, -1, -1)  # impossible values: they can only come from what was noted
+        assert counters(person_key(person.id)) == (-1, -1)
+        assert counters(person_key(person.id), unit_key(person.unit_id))[2] >= 0  # one it has not: read
+        before = db.session.get(ChangeCounter, SHARED)
+        before = before.version if before else 0
+        person.rank = "四级检察官助理"  # a person's own row (shown on others' pages): the shared counter moves
+        db.session.commit()
+        assert counters(person_key(person.id))[0] == before + 1

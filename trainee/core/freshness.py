@@ -19,7 +19,7 @@ from itertools import chain
 from threading import Lock
 
 from flask import g, has_request_context
-from sqlalchemy import bindparam, event, inspect, select
+from sqlalchemy import String, bindparam, cast, event, inspect, literal, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -214,9 +214,36 @@ _COUNTERS = select(ChangeCounter.key, ChangeCounter.version).where(
 def counters(*keys: str) -> tuple:
     """The counters' current values, in the order asked (0 for one never moved)."""
     wanted = (SHARED, *keys)
+    known = g.get("counters_read") if has_request_context() else None
+    if known is not None and all(k in known for k in wanted):
+        return tuple(known[k] for k in wanted)
     # On the session's connection (its transaction) but without the ORM's execution steps: plain rows.
     found = dict(db.session.connection().execute(_COUNTERS, {"keys": list(wanted)}).all())
     return tuple(found.get(k, 0) for k in wanted)
+
+
+def read_with_user(person_column) -> tuple:
+    """Columns for the signed-in user's query (web.load_user): the shared counter and the user's own person's,
+    so that a kept page of one's own (the trainee home) needs no query of its own. See `note_read_with_user`."""
+    def version_of(key):
+        return select(ChangeCounter.version).where(ChangeCounter.key == key).scalar_subquery()
+    own = literal("p:") + cast(person_column, String)  # person_key() in SQL
+    return version_of(SHARED).label("shared_counter"), version_of(own).label("own_counter")
+
+
+def note_read_with_user(person_id, shared_version, own_version) -> None:
+    """Remember the counters read with the user: read at the start of the request, before any data a page shows,
+    they answer `counters()` for the rest of it, until this request commits a change (_forget_read)."""
+    known = {SHARED: shared_version or 0}
+    if person_id is not None:
+        known[person_key(person_id)] = own_version or 0
+    g.counters_read = known
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_read(_session):
+    if has_request_context():
+        g.pop("counters_read", None)  # this request wrote: what it read before is no longer current
 
 
 def bump_shared() -> None:

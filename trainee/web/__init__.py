@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from trainee import nav, policy
 from trainee.auth.models import ApiToken, EndedSession, Role, User
+from trainee.core import freshness
 from trainee.core import time as t
 from trainee.core.errors import DomainError
 from trainee.core.params import safe_local_url
@@ -66,14 +67,15 @@ def _user():
 # Loaded with the user in one query: what nearly every request reads (roles, the person, the unit = scope).
 USER_EAGER = (joinedload(User.role_rows), joinedload(User.person), joinedload(User.unit))
 # Built once: statements run on every request are not put together again each time (about half their cost).
-# Beside the user, in the same round trip: whether this browser session was signed out, and the menu's unread
-# count (every page draws it). One statement instead of three matters most on PostgreSQL, where each round trip
+# Beside the user, in the same round trip: whether this browser session was signed out, the menu's unread
+# count (every page draws it) and the change counters of the user's own pages (core/freshness). One statement instead of three matters most on PostgreSQL, where each round trip
 # costs the worker and the server more than the query itself.
 _USER_BY_ID = select(
     User,
     exists().where(EndedSession.sid == bindparam("sid")).label("signed_out"),
     select(func.count(Notification.id)).where(Notification.user_id == User.id, Notification.read_at.is_(None))
     .scalar_subquery().label("unread"),
+    *freshness.read_with_user(User.person_id),
 ).options(*USER_EAGER).where(User.id == bindparam("uid"))
 
 
@@ -93,6 +95,7 @@ def load_user(user_id: str):
     if user.session_version != version or not user.active:
         return None
     g.unread_badge = row.unread  # notifications.unread_badge() reads it instead of asking again
+    freshness.note_read_with_user(user.person_id, row.shared_counter, row.own_counter)
     return user
 
 
