@@ -87,7 +87,8 @@ def test_rate_limit_counters_in_memory_are_safe_across_threads(app, monkeypatch)
     import sys
     import time
 
-    from trainee.extensions import ThreadSafeMemoryStorage, limiter
+    from trainee.core.ratelimit import ThreadSafeMemoryStorage
+    from trainee.extensions import limiter
 
     assert isinstance(limiter.storage, ThreadSafeMemoryStorage)
     storage, errors = ThreadSafeMemoryStorage("memory-threadsafe://"), []

@@ -56,7 +56,6 @@ class Config:
         self.PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
         self.WTF_CSRF_TIME_LIMIT = None  # valid for the session: a long form is not lost
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory-threadsafe://"
-        self.RATELIMIT_HEADERS_ENABLED = True
         self.LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
         self.LOCKOUT_THRESHOLD = 5
         self.LOCKOUT_MINUTES = 15

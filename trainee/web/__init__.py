@@ -2,7 +2,18 @@
 from datetime import timedelta
 
 from babel import Locale
-from flask import Blueprint, g, has_request_context, jsonify, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    g,
+    has_request_context,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, logout_user
@@ -143,7 +154,11 @@ def handle_http_error(error: HTTPException):
     message = ERROR_TEXT.get(status, error.description)
     if wants_json() and status in (400, 422) and error.description:
         message = error.description
-    return error_response(status, message)
+    response = make_response(error_response(status, message))
+    for name, value in error.get_headers():  # what the status calls for: Retry-After (429), Allow (405)
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
 
 
 @bp.app_errorhandler(DomainError)
