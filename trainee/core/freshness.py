@@ -334,4 +334,6 @@ def _note_use(outcome: str) -> None:
 
 def _weight(value) -> int:
     """Roughly the bytes a kept value holds (CPython keeps text with Chinese in it at 2 bytes a character)."""
+    if isinstance(value, bytes):
+        return len(value) + 200
     return 2 * len(value if isinstance(value, str) else repr(value)) + 200

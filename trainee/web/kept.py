@@ -34,14 +34,15 @@ def kept_html(name: str, person_ids, render) -> Markup:
     return Markup(html)  # noqa: S704  # nosec B704 (the output of an autoescaped template, kept or fresh)
 
 
-def kept_page(name: str, person_ids, render) -> str:
-    """A whole page (base.html and all), kept like `kept_html`; the CSRF tokens it carries stay valid for the
-    session (WTF_CSRF_TIME_LIMIT is None)."""
+def kept_page(name: str, person_ids, render) -> str | bytes:
+    """A whole page (base.html and all), kept like `kept_html`, as the UTF-8 bytes sent (encoding a page with
+    Chinese in it costs more than a kept page's lookup); the CSRF tokens it carries stay valid for the session
+    (WTF_CSRF_TIME_LIMIT is None)."""
     cache = _cache()
     if cache is None or session.get("_flashes"):
         return render()
     badge = current_app.jinja_env.globals.get("unread_notifications")
-    return _kept(cache, ("page", name, badge() if badge else None), person_ids, render)
+    return _kept(cache, ("page", name, badge() if badge else None), person_ids, lambda: render().encode())
 
 
 def _kept(cache, name: tuple, person_ids, render) -> str:
