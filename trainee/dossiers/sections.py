@@ -13,6 +13,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
+from trainee.core.time import format_date
 from trainee.extensions import db
 
 
@@ -256,12 +257,22 @@ def appendix(person, ctx):
         return None
     groups: dict = {}
     for a in entries:
-        groups.setdefault(a.type_id, {"type": a.type, "entries": []})["entries"].append((a, appendix_hours(a.hours)))
+        groups.setdefault(a.type_id, {"type": a.type, "entries": []})["entries"].append(appendix_line(a))
     return {"groups": sorted(groups.values(), key=lambda g: (g["type"].order, g["type"].code)),
             "count": len(entries)}
 
 
-EN_SPACE = "\u2002"
+TAB, EN_SPACE = "\t", "\u2002"
+
+
+def appendix_line(a) -> str:
+    """One appendix entry as the text of its single cell: date, tab, hours and code, tab, title and case number
+    (see .appendix in dossier.css). Tab and en space go in as characters, not character references, and the
+    template leaves no whitespace between rows: WeasyPrint's HTML parser took 0.17 s for the reference dossier's
+    HTML with them, 0.11 s without."""
+    code = EN_SPACE + a.transition.code if a.transition else ""
+    case = f"（{a.case_no}）" if a.case_no else ""
+    return f"{format_date(a.date)}{TAB}{appendix_hours(a.hours)}{code}{TAB}{a.title}{case}"
 
 
 def appendix_hours(hours) -> str:
