@@ -70,3 +70,38 @@ def test_a_request_that_wrote_without_committing_is_rolled_back(app, db, client)
     app.add_url_rule("/test/write-and-forget", view_func=write_and_forget)
     assert client.get("/test/write-and-forget").status_code == 200
     assert db.session.get(ChangeCounter, "test:forgotten") is None
+
+
+def _transaction_states(app, db, method: str) -> dict:
+    """What a request of `method` sees of its connection: after a plain read, after a locking read."""
+    from psycopg.pq import TransactionStatus
+    from sqlalchemy import select
+
+    from trainee.core.freshness import ChangeCounter
+
+    seen = {}
+
+    def status():
+        return TransactionStatus(db.session.connection().connection.dbapi_connection.info.transaction_status).name
+
+    def read_lock_write():
+        db.session.execute(select(ChangeCounter.key).limit(1)).all()
+        seen["after a read"] = status()
+        db.session.execute(select(ChangeCounter.key).limit(1).with_for_update()).all()
+        seen["after a locking read"] = status()
+        db.session.add(ChangeCounter(key=f"test:{method}", version=1))
+        db.session.commit()
+        return "written"
+
+    app.add_url_rule(f"/test/read-lock-write-{method}", view_func=read_lock_write, methods=[method])
+    assert app.test_client().open(f"/test/read-lock-write-{method}", method=method).status_code == 200
+    assert db.session.get(ChangeCounter, f"test:{method}") is not None
+    return seen
+
+
+def test_a_get_request_reads_without_a_transaction_and_opens_one_where_it_needs_it(app, db):
+    assert _transaction_states(app, db, "GET") == {"after a read": "IDLE", "after a locking read": "INTRANS"}
+
+
+def test_other_requests_read_in_their_transaction(app, db):
+    assert _transaction_states(app, db, "POST") == {"after a read": "INTRANS", "after a locking read": "INTRANS"}

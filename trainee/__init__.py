@@ -44,12 +44,12 @@ def create_app(config: Config | None = None) -> Flask:
 
     extensions.db.init_app(app)
     with app.app_context():
-        from trainee.core.db import end_reads_with_commit, ping_idle_connections
+        from trainee.core.db import ping_idle_connections, postgres_reads
 
         for engine in extensions.db.engines.values():
             ping_idle_connections(engine)
             if engine.dialect.name == "postgresql":
-                end_reads_with_commit(app, engine)
+                postgres_reads(app, engine)
     extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"))
     extensions.csrf.init_app(app)
     extensions.limiter.init_app(app)
