@@ -246,14 +246,18 @@ def waiting_by_mentor(user, unit: Unit | None, low: int = 1, high: int | None = 
     trainees in scope waiting over WAITING_DAYS (`waiting_cutoff`), `low`..`high` entries each, by unit and name."""
     unit_ids = select(Unit.id).where(Unit.path.startswith(scope_path(user, unit)))
     reviewer, reviewer_unit = db.aliased(Person), db.aliased(Unit)
+    # Units in organisation order (paths compared as text put /1/10/ before /1/2/); a reviewer from a unit outside
+    # the scope comes after those inside it.
+    in_order = scope_units(user, unit)
+    unit_rank = case({u.id: rank for rank, u in enumerate(in_order)}, value=reviewer_unit.id, else_=len(in_order))
     count = func.count()  # not count(id): PostgreSQL then reads the (status, submitted, reviewer, person) index alone
     query = (select(reviewer.id, reviewer.name, reviewer_unit.short_name, count, func.min(Activity.submitted_at))
              .join(Person, Person.id == Activity.person_id).join(reviewer, reviewer.id == Activity.reviewer_id)
              .join(reviewer_unit, reviewer_unit.id == reviewer.unit_id)
              .where(Person.unit_id.in_(unit_ids), Activity.status == ActivityStatus.SUBMITTED,
                     Activity.submitted_at < waiting_cutoff(today or local_today()))
-             .group_by(reviewer.id, reviewer.name, reviewer_unit.short_name, reviewer_unit.path)
-             .having(count >= low).order_by(reviewer_unit.path, reviewer.name, reviewer.id))
+             .group_by(reviewer.id, reviewer.name, reviewer_unit.id, reviewer_unit.short_name, reviewer_unit.path)
+             .having(count >= low).order_by(unit_rank, reviewer_unit.path, reviewer.name, reviewer.id))
     return query.having(count <= high) if high is not None else query
 
 
