@@ -1,4 +1,5 @@
-"""Pooled connections: one broken while it sat idle is replaced on checkout, not handed to a request."""
+"""Connections on PostgreSQL: one broken while it sat idle in the pool is replaced on checkout, not handed to a
+request; requests that only read keep psycopg's prepared statements and open no transaction (core/db.py)."""
 import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.pool import NullPool
@@ -6,8 +7,10 @@ from sqlalchemy.pool import NullPool
 from tests.conftest import PG_URL, _pg_url
 from trainee.core import db as core_db
 
-# A SQLite connection is a file handle in the process: nothing ends it from outside.
-pytestmark = pytest.mark.skipif(not PG_URL, reason="PostgreSQL only (set TEST_DATABASE_URL): the server ends connections")
+# A SQLite connection is a file handle in the process: nothing ends it from outside; it has no prepared statements
+# to keep, and reads open SQLite's deferred transaction, which costs no round trip.
+pytestmark = pytest.mark.skipif(not PG_URL,
+                                reason="PostgreSQL only (set TEST_DATABASE_URL): server-ended connections, psycopg's transactions")
 
 
 def _break(conn) -> None:
