@@ -117,3 +117,30 @@ def test_pages_use_no_inline_script_and_no_external_assets(client, demo):
 def test_english_is_available(client, demo):
     client.post("/lang/en", data={"next": "/login"})
     assert "Sign in" in client.get("/login").get_data(as_text=True)
+
+
+def _sign_in_attempts(application, client_address: str, n: int) -> list[int]:
+    client = application.test_client()
+    return [client.post("/login", data={"username": "nobody", "password": "x"},
+                        headers={"X-Forwarded-For": client_address}).status_code for _ in range(n)]
+
+
+def test_behind_a_proxy_each_client_has_its_own_sign_in_limit(app, demo):
+    """PROXY_COUNT=1 (one reverse proxy in front): the limit counts per forwarded client address."""
+    from trainee import create_app
+    from trainee.config import TestConfig
+
+    config = TestConfig(app.config["SQLALCHEMY_DATABASE_URI"])
+    config.PROXY_COUNT, config.LOGIN_RATE_LIMIT, config.UPLOAD_DIR = 1, "3 per minute", app.config["UPLOAD_DIR"]
+    proxied = create_app(config)
+    assert _sign_in_attempts(proxied, "10.0.0.1", 4) == [200, 200, 200, 429]
+    assert _sign_in_attempts(proxied, "10.0.0.2", 1) == [200]  # another client behind the same proxy
+
+
+def test_without_a_proxy_a_forwarded_address_is_not_believed(app, demo):
+    from trainee.extensions import limiter
+
+    limiter.reset()
+    app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
+    assert _sign_in_attempts(app, "10.0.0.1", 4)[-1] == 429
+    assert _sign_in_attempts(app, "10.0.0.2", 1) == [429]  # a client cannot escape the limit by naming another

@@ -39,6 +39,11 @@ def create_app(config: Config | None = None) -> Flask:
                 instance_path=str(ROOT / "instance"))
     app.config.from_object(config or Config())
     app.url_map.converters["int"] = BoundedIntConverter
+    if app.config["PROXY_COUNT"]:  # trust the forwarded client address and scheme from that many proxies only
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
     from trainee import extensions
     from trainee.core import freshness  # noqa: F401  (the change counters' table and session hooks)
 

@@ -52,6 +52,10 @@ class Config:
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
+        # Reverse proxies in front of the app that set X-Forwarded-For/-Proto (0: none, the headers are ignored).
+        # Behind one, without this every client would have the proxy's address: in the audit trail, and for the
+        # sign-in rate limit, which all users would then share.
+        self.PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
         self.REMEMBER_COOKIE_HTTPONLY = True
         self.PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
         self.WTF_CSRF_TIME_LIMIT = None  # valid for the session: a long form is not lost
