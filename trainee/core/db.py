@@ -137,11 +137,13 @@ def postgres_reads(app, engine: Engine) -> None:
     - any other request's transaction that only read ends with COMMIT, not ROLLBACK (the same to the server).
     A transaction that wrote, or a request that failed, is rolled back as ever.
     """
+    from psycopg.pq import TransactionStatus
 
     @event.listens_for(engine, "checkout")
     def _reads_without_transaction(dbapi_connection, record, _proxy):
         reading = has_request_context() and request.method in _READING_METHODS
-        dbapi_connection.autocommit = reading
+        if dbapi_connection.autocommit != reading:  # psycopg's setter runs a generator: skip it when unchanged
+            dbapi_connection.autocommit = reading
         record.info["autocommit_reads"] = reading
 
     @event.listens_for(engine, "begin")
@@ -166,8 +168,11 @@ def postgres_reads(app, engine: Engine) -> None:
         session = db.session()
         if error is not None or not session.in_transaction() or session.new or session.dirty or session.deleted:
             return
-        if session.connection().info.get("wrote", True):
+        connection = session.connection()
+        if connection.info.get("wrote", True):
             return
+        if connection.connection.dbapi_connection.info.transaction_status == TransactionStatus.IDLE:
+            return  # read in autocommit mode: no transaction to end (closing the session sends nothing either)
         expire, session.expire_on_commit = session.expire_on_commit, False  # nothing changed; it closes next
         try:
             session.commit()  # in autocommit mode nothing is sent
