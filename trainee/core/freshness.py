@@ -45,8 +45,11 @@ class ChangeCounter(db.Model):
     version = db.Column(db.BigInteger, nullable=False, default=0)
 
 
+PERSON_PREFIX = "p:"
+
+
 def person_key(person_id: int) -> str:
-    return f"p:{person_id}"
+    return f"{PERSON_PREFIX}{person_id}"
 
 
 def unit_key(unit_id: int) -> str:
@@ -227,7 +230,7 @@ def read_with_user(person_column) -> tuple:
     so that a kept page of one's own (the trainee home) needs no query of its own. See `note_read_with_user`."""
     def version_of(key):
         return select(ChangeCounter.version).where(ChangeCounter.key == key).scalar_subquery()
-    own = literal("p:") + cast(person_column, String)  # person_key() in SQL
+    own = literal(PERSON_PREFIX) + cast(person_column, String)  # person_key() in SQL
     return version_of(SHARED).label("shared_counter"), version_of(own).label("own_counter")
 
 
@@ -253,6 +256,9 @@ def bump_shared() -> None:
 
 # --- the fragment cache --------------------------------------------------------------------------
 
+_MISSING = object()  # nothing valid kept (a kept value may itself be None or empty)
+
+
 class FragmentCache:
     """Fragments kept per process within a memory budget, least recently used out first, each valid while
     its counters hold."""
@@ -269,12 +275,10 @@ class FragmentCache:
         moved since it was made; otherwise `make()` it (HTML, or JSON-ready data never changed afterwards) and keep it."""
         versions = counters(*counter_keys)  # read before the data the fragment shows
         with self._lock:
-            kept = self._items.get(key)
-            if kept is not None and kept[0] == versions:
-                self._items.move_to_end(key)
-                self.hits += 1
-                _note_use("kept")
-                return kept[1]
+            kept = self._valid(key, versions)
+        if kept is not _MISSING:
+            _note_use("kept")
+            return kept
         _note_use("made")
         value = make()
         self._keep(key, versions, value)
@@ -290,13 +294,11 @@ class FragmentCache:
         result, missing = {}, []
         with self._lock:
             for key in keys:
-                kept = self._items.get(key)
-                if kept is not None and kept[0] == versions[key]:
-                    self._items.move_to_end(key)
-                    self.hits += 1
-                    result[key] = kept[1]
-                else:
+                kept = self._valid(key, versions[key])
+                if kept is _MISSING:
                     missing.append(key)
+                else:
+                    result[key] = kept
         _note_use("made" if missing else "kept")
         if missing:
             made = make_missing(missing)
@@ -304,6 +306,15 @@ class FragmentCache:
                 self._keep(key, versions[key], made[key])
             result.update(made)
         return result
+
+    def _valid(self, key, versions):
+        """The value kept under `key` if it was made at these counter `versions`, else _MISSING (hold the lock)."""
+        kept = self._items.get(key)
+        if kept is None or kept[0] != versions:
+            return _MISSING
+        self._items.move_to_end(key)
+        self.hits += 1
+        return kept[1]
 
     def _keep(self, key, versions, value) -> None:
         weight = _weight(value)

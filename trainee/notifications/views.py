@@ -9,9 +9,14 @@ from trainee.notifications.models import Notification
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
 
-# The menu's badge, on every page: the statement built once.
-_UNREAD = db.select(db.func.count(Notification.id)).where(Notification.user_id == db.bindparam("user_id"),
-                                                          Notification.read_at.is_(None))
+def unread_of(user_id):
+    """The count of unread notifications of `user_id` (a value, a bound parameter or a column to correlate)."""
+    return db.select(db.func.count(Notification.id)).where(Notification.user_id == user_id,
+                                                           Notification.read_at.is_(None))
+
+
+# The menu's badge: the statement built once (web.load_user usually counts them with the user already).
+_UNREAD = unread_of(db.bindparam("user_id"))
 
 
 def unread_count(user) -> int:

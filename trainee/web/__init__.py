@@ -18,7 +18,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, logout_user
 from markupsafe import Markup
-from sqlalchemy import bindparam, exists, func, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
@@ -31,7 +31,7 @@ from trainee.core.errors import DomainError
 from trainee.core.params import safe_local_url
 from trainee.core.time import utcnow
 from trainee.extensions import babel, db, login_manager
-from trainee.notifications.models import Notification
+from trainee.notifications.views import unread_of
 from trainee.web.kept import kept_page
 
 bp = Blueprint("web", __name__)
@@ -81,13 +81,13 @@ def _user():
 USER_EAGER = (joinedload(User.role_rows),)
 # Built once: statements run on every request are not put together again each time (about half their cost).
 # Beside the user, in the same round trip: whether this browser session was signed out, the menu's unread
-# count (every page draws it) and the change counters of the user's own pages (core/freshness). One statement instead of three matters most on PostgreSQL, where each round trip
-# costs the worker and the server more than the query itself.
+# count (every page draws it) and the change counters of the user's own pages (core/freshness). One statement
+# instead of three matters most on PostgreSQL, where each round trip costs the worker and the server more than
+# the query itself.
 _USER_BY_ID = select(
     User,
     exists().where(EndedSession.sid == bindparam("sid")).label("signed_out"),
-    select(func.count(Notification.id)).where(Notification.user_id == User.id, Notification.read_at.is_(None))
-    .scalar_subquery().label("unread"),
+    unread_of(User.id).scalar_subquery().label("unread"),
     *freshness.read_with_user(User.person_id),
 ).options(*USER_EAGER).where(User.id == bindparam("uid"))
 
