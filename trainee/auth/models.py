@@ -23,7 +23,19 @@ class Role(LabelledEnum):
 ROLE_PRIORITY = [Role.ADMIN, Role.HR, Role.DEPT_HEAD, Role.MENTOR, Role.TRAINEE]
 
 
-class User(TimestampMixin, UserMixin, db.Model):
+class RoleHolder:
+    """Role checks over `self.roles`, shared by the account (User) and the signed-in user of a request
+    (auth.signed_in.SignedInUser)."""
+
+    def has_role(self, *roles: Role) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def primary_role(self) -> Role | None:
+        return next((r for r in ROLE_PRIORITY if r in self.roles), None)
+
+
+class User(TimestampMixin, RoleHolder, UserMixin, db.Model):
     __tablename__ = "users"
     id = db.Column(db.Integer, primary_key=True)
     username = db.Column(db.String(50), nullable=False, unique=True)
@@ -48,12 +60,10 @@ class User(TimestampMixin, UserMixin, db.Model):
     def roles(self) -> set[Role]:
         return {row.role for row in self.role_rows}
 
-    def has_role(self, *roles: Role) -> bool:
-        return bool(self.roles.intersection(roles))
-
     @property
-    def primary_role(self) -> Role | None:
-        return next((r for r in ROLE_PRIORITY if r in self.roles), None)
+    def record(self) -> "User":
+        """The account itself (as `SignedInUser.record`: code given either may ask for the row)."""
+        return self
 
     @property
     def display_name(self) -> str:

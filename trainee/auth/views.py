@@ -86,15 +86,16 @@ def logout():
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
+        account = current_user.record
         try:
-            ops.change_password(current_user, form.current_password.data, form.new_password.data)
+            ops.change_password(account, form.current_password.data, form.new_password.data)
         except DomainError as error:
             for field, messages in error.field_errors.items():
                 getattr(form, field).errors.extend(messages)
             if not error.field_errors:
                 flash(error.message, "error")
         else:
-            login_user(current_user._get_current_object())  # keep this session under the new version
+            login_user(account)  # keep this session under the new version
             flash(_("密码已修改，其他设备上的登录已失效。"), "success")
             return redirect(url_for("web.home"))
     return render_template("auth/change_password.html", form=form)
@@ -103,7 +104,8 @@ def change_password():
 @bp.route("/account", methods=["GET"])
 @login_required
 def profile():
-    return render_template("auth/profile.html", form=TokenForm(), new_token=session.pop("new_token", None))
+    return render_template("auth/profile.html", account=current_user.record, form=TokenForm(),
+                           new_token=session.pop("new_token", None))
 
 
 @bp.route("/account/tokens", methods=["POST"])
@@ -112,7 +114,7 @@ def profile():
 def create_token():
     form = TokenForm()
     if form.validate_on_submit():
-        session["new_token"] = ops.issue_token(current_user, form.name.data)
+        session["new_token"] = ops.issue_token(current_user.record, form.name.data)
         flash(_("令牌已创建。它只显示这一次，请立即复制保存。"), "success")
     else:
         flash(_("请填写令牌名称（不超过 100 个字符）。"), "error")

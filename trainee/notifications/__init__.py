@@ -8,9 +8,12 @@ def notify(recipient, kind: str, text: str, link: str | None = None, key: str | 
     With `key`, a second call with the same key does nothing (reminder sweeps are safe to repeat).
     """
     from trainee.auth.models import User
+    from trainee.auth.signed_in import SignedInUser
     from trainee.extensions import db
     from trainee.notifications.models import Notification
 
+    if isinstance(recipient, SignedInUser):
+        recipient = recipient.record
     user = recipient if isinstance(recipient, User) else getattr(recipient, "user", None)
     if user is None:
         return None
