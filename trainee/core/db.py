@@ -4,6 +4,7 @@ import re
 import time
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import lru_cache
 
 from flask import has_request_context, request
 from sqlalchemy import Enum as SAEnum
@@ -120,7 +121,10 @@ _LOCKS = re.compile(r"\bFOR\s+(?:NO\s+KEY\s+)?(?:UPDATE|SHARE|KEY\s+SHARE)\b", r
 _READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+@lru_cache(maxsize=4096)
 def only_reads(statement: str) -> bool:
+    """Remembered per statement text: the compiled-statement cache hands out the same few strings again and
+    again, and searching a long SELECT for a locking clause on every execution cost more than its lookup."""
     return bool(_READS.match(statement)) and not _LOCKS.search(statement)
 
 
@@ -166,13 +170,15 @@ def postgres_reads(app, engine: Engine) -> None:
         from trainee.extensions import db
 
         session = db.session()
-        if error is not None or not session.in_transaction() or session.new or session.dirty or session.deleted:
+        if error is not None or not session.in_transaction():
             return
         connection = session.connection()
         if connection.info.get("wrote", True):
             return
         if connection.connection.dbapi_connection.info.transaction_status == TransactionStatus.IDLE:
             return  # read in autocommit mode: no transaction to end (closing the session sends nothing either)
+        if session.new or session.dirty or session.deleted:  # changed but not flushed: rolled back as ever
+            return
         expire, session.expire_on_commit = session.expire_on_commit, False  # nothing changed; it closes next
         try:
             session.commit()  # in autocommit mode nothing is sent
