@@ -87,3 +87,33 @@ def test_the_profile_reads_the_account_row(app, as_role):
     client.post("/account/tokens", data={"name": "报表系统"})
     page = client.get("/account").get_data(as_text=True)
     assert "报表系统" in page and "带教导师" in page and "上次登录" in page
+
+
+def test_the_signed_in_persons_row_is_fetched_once_per_request(app, demo):
+    """Pages ask for `current_user.person` many times (policy checks, widgets): one query however often, even
+    when nothing else holds the row (the session's identity map alone would let it go)."""
+    import gc
+
+    from trainee.org.models import Person, Unit
+
+    trainee = demo["trainee"]
+    loaded = []
+
+    def count(target, _context):
+        loaded.append(type(target).__name__)
+
+    for model in (Person, Unit, User):
+        event.listen(model, "load", count)
+    try:
+        with app.test_request_context("/home"):
+            session["sid"] = "test-sid"
+            signed_in = load_user(trainee.get_id())
+            for _ in range(3):
+                assert signed_in.person.id == trainee.person_id
+                assert signed_in.unit.id == trainee.unit_id and signed_in.record.id == trainee.id
+                gc.collect()
+    finally:
+        for model in (Person, Unit, User):
+            event.remove(model, "load", count)
+    # (the account row may be in the session already: the test's own `demo` holds it)
+    assert loaded.count("Person") == 1 and loaded.count("Unit") == 1 and loaded.count("User") <= 1

@@ -21,7 +21,9 @@ COLUMNS = tuple(getattr(User, name) for name in FIELDS)
 
 
 class SignedInUser(RoleHolder):
-    __slots__ = (*FIELDS, "roles")
+    # The mapped objects fetched for it are held here: the session's identity map keeps an object only while
+    # something refers to it, and each `current_user.person` would otherwise be a query of its own.
+    __slots__ = (*FIELDS, "roles", "_loaded")
 
     is_authenticated = True
     is_anonymous = False
@@ -30,6 +32,7 @@ class SignedInUser(RoleHolder):
         for name in FIELDS:
             object.__setattr__(self, name, getattr(row, name))
         object.__setattr__(self, "roles", roles)
+        object.__setattr__(self, "_loaded", {})
 
     def __setattr__(self, name, value):
         raise AttributeError(f"the signed-in user is read-only; change {name!r} on its record (the User row)")
@@ -41,21 +44,30 @@ class SignedInUser(RoleHolder):
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
 
+    def _get(self, model, ident):
+        """The mapped row of `model` with this id, from the request's session (fetched once, then held)."""
+        if ident is None:
+            return None
+        found = self._loaded.get(model)
+        if found is None or found not in db.session:  # not yet, or the session was closed in between
+            found = self._loaded[model] = db.session.get(model, ident)
+        return found
+
     @property
     def record(self) -> User:
-        return db.session.get(User, self.id)
+        return self._get(User, self.id)
 
     @property
     def person(self):
         from trainee.org.models import Person
 
-        return db.session.get(Person, self.person_id) if self.person_id is not None else None
+        return self._get(Person, self.person_id)
 
     @property
     def unit(self):
         from trainee.org.models import Unit
 
-        return db.session.get(Unit, self.unit_id)
+        return self._get(Unit, self.unit_id)
 
     @property
     def display_name(self) -> str:
