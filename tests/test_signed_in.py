@@ -120,3 +120,14 @@ def test_the_signed_in_persons_row_is_fetched_once_per_request(app, demo, db):
         for model in (Person, Unit, User):
             event.remove(model, "load", count)
     assert sorted(loaded) == ["Person", "Unit", "User"]
+
+
+def test_a_signed_in_user_switches_language_and_it_is_remembered(app, demo, db):
+    client = app.test_client()
+    login(client, demo["trainee"])
+    response = client.post("/lang/en", data={"next": "/home"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/home")
+    assert db.session.get(User, demo["trainee"].id).locale == "en"
+    with client.session_transaction() as browser_session:
+        browser_session.pop("lang")  # a new sign-in: the stored choice applies
+    assert 'lang="en"' in client.get("/home").get_data(as_text=True)

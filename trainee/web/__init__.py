@@ -267,7 +267,7 @@ def set_language(code: str):
     if code in ("zh_CN", "en"):
         session["lang"] = code
         if current_user.is_authenticated:
-            current_user.locale = code
+            current_user.record.locale = code  # remembered for the next sign-in
             db.session.commit()
     return redirect(safe_local_url(request.form.get("next"), url_for("web.index")))
 
