@@ -223,7 +223,8 @@ def end_dead_sessions():
 
 @bp.before_app_request
 def force_password_change():
-    if (current_user.is_authenticated and current_user.must_change_password
+    user = _user()
+    if (user.is_authenticated and user.must_change_password
             and request.endpoint not in ("auth.change_password", "auth.logout", "static", "web.set_language")
             and not request.path.startswith("/api/")):
         return redirect(url_for("auth.change_password"))
@@ -240,8 +241,9 @@ def index():
 @bp.route("/home")
 @login_required
 def home():
-    roles = sorted(current_user.roles, key=lambda r: [*Role].index(r))
-    chosen = current_user.primary_role
+    user = _user()
+    roles = sorted(user.roles, key=ROLE_ORDER.index)
+    chosen = user.primary_role
     role = request.args.get("role")
     if role:
         chosen = next((r for r in roles if r.value == role), None)
@@ -249,17 +251,18 @@ def home():
             return error_response(403, ERROR_TEXT[403])
 
     def render():
-        widgets = render_template("home/_widgets.html", widgets=nav.widgets_for(current_user, chosen))
+        widgets = render_template("home/_widgets.html", widgets=nav.widgets_for(user, chosen))
         return render_template("home/home.html", role=chosen, roles=roles,
                                widgets_html=Markup(widgets))  # noqa: S704  # nosec B704 (the output of an autoescaped template)
 
-    if chosen not in KEPT_HOME_ROLES or current_user.person_id is None:
+    if chosen not in KEPT_HOME_ROLES or user.person_id is None:
         return render()
-    return kept_page(f"home-{chosen.value}", [current_user.person_id], render)
+    return kept_page(f"home-{chosen.value}", [user.person_id], render)
 
 
 # Roles whose home shows only their own person's data: the page is kept rendered (web/kept.py).
 KEPT_HOME_ROLES = (Role.TRAINEE,)
+ROLE_ORDER = list(Role)  # the home's role tabs in the order the roles are declared
 
 
 @bp.route("/lang/<code>", methods=["POST"])
