@@ -124,3 +124,21 @@ def test_model_api_lists_stages_transitions_and_requirements(client, api_token):
 @pytest.mark.parametrize("username", ["trainee2", "hr_yuhu"])
 def test_progress_of_someone_out_of_sight_is_not_found(as_role, demo, username):
     assert as_role(username).get(f"/trainees/{demo['trainee'].person.id}/progress").status_code == 404
+
+
+def test_the_current_stage_line_names_a_minimum_only_when_the_stage_has_one(app, as_role, demo, db):
+    """The top stage has no minimum time (0): "at least 0 months" said nothing."""
+    from trainee.training.models import Stage
+
+    person_id = demo["trainee"].person_id
+    stage = person_progress(demo["trainee"].person).current.stage
+    stage.min_months = 12
+    db.session.commit()
+    client = as_role("trainee")
+    assert "（至少 12 个月）" in client.get("/home").get_data(as_text=True)
+    assert "（至少 12 个月）" in client.get(f"/trainees/{person_id}/progress").get_data(as_text=True)
+    db.session.get(Stage, stage.id).min_months = 0
+    db.session.commit()
+    for page in ("/home", f"/trainees/{person_id}/progress"):
+        html = client.get(page).get_data(as_text=True)
+        assert "当前阶段：" in html and "至少 0 个月" not in html and "（至少" not in html
