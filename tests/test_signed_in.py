@@ -57,7 +57,8 @@ def test_the_signed_in_user_has_every_role_and_its_account_a_step_away(app, demo
         assert signed_in.display_name == head.person.name
         account = signed_in.record
         assert isinstance(account, User) and account.id == head.id and account.record is account
-        assert signed_in == account and account == signed_in
+        assert signed_in == _signed_in(app, head) and signed_in != account  # ids compare across the two
+        assert not hasattr(signed_in, "__dict__")  # its slots are all it holds
         with pytest.raises(AttributeError, match="read-only"):
             signed_in.must_change_password = False  # a change belongs on the record, where it is tracked
 

@@ -26,6 +26,7 @@ ROLE_PRIORITY = [Role.ADMIN, Role.HR, Role.DEPT_HEAD, Role.MENTOR, Role.TRAINEE]
 class RoleHolder:
     """Role checks over `self.roles`, shared by the account (User) and the signed-in user of a request
     (auth.signed_in.SignedInUser)."""
+    __slots__ = ()  # adds no instance dictionary to SignedInUser's slots
 
     def has_role(self, *roles: Role) -> bool:
         return bool(self.roles.intersection(roles))

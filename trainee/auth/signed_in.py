@@ -74,13 +74,15 @@ class SignedInUser(RoleHolder):
         person = self.person
         return person.name if person else self.username
 
+    # Equal to another SignedInUser of the same account; never to a User row (whose hash is its identity: a set
+    # mixing both would hold one account twice). Compare ids, or `record`, across the two.
     def __eq__(self, other) -> bool:
-        if isinstance(other, (SignedInUser, User)):
+        if isinstance(other, SignedInUser):
             return self.id == other.id
         return NotImplemented
 
     def __hash__(self) -> int:
-        return hash((SignedInUser, self.id))
+        return hash(self.id)
 
     def __repr__(self) -> str:
         return f"<SignedInUser {self.id} {self.username}>"
