@@ -419,6 +419,8 @@ def test_hr_export_opens_in_openpyxl_with_the_right_rows(app, db, demo, as_role)
 def test_hr_completion_page_query_count_is_constant_as_data_grows(app, db, demo, as_role):
     client = as_role("hr")
     client.get("/checklists/completion")
+    cache = app.extensions["fragments"]
+    cache.clear()  # each unit's counts made afresh in both views (kept ones ask nothing: compare like with like)
     with QueryCounter(db.engine) as few:
         assert client.get("/checklists/completion").status_code == 200
     s1 = db.session.execute(db.select(Stage).where(Stage.code == "S1")).scalar_one()
@@ -428,9 +430,40 @@ def test_hr_completion_page_query_count_is_constant_as_data_grows(app, db, demo,
     for a in assignments_of(db, demo["trainee2"].person)[:3]:
         if a.status is AssignmentStatus.SUBMITTED:
             ops.review(demo["mentor"], a, confirm=True)
+    cache.clear()
     with QueryCounter(db.engine) as many:
         assert client.get("/checklists/completion?page=1").status_code == 200
     assert many.count == few.count, (few.count, many.count)
+
+
+def _completion_body(html: str) -> str:
+    return html[html.find("<h1"):html.find("</main>")]
+
+
+def test_completion_counts_kept_per_unit_equal_fresh_and_only_a_changed_unit_is_counted_again(app, db, demo,
+                                                                                               as_role):
+    """Each unit's counts are kept while nothing in it changes: after a confirmation in one unit, only that
+    unit's are counted again, and the page equals one counted afresh (also for a district's HR, whose scope
+    is one unit, and with filters)."""
+    cache = app.extensions["fragments"]
+    city, district = as_role("hr"), as_role("hr_yuhu")
+
+    def views():
+        return {(name, query): _completion_body(client.get(f"/checklists/completion{query}").get_data(as_text=True))
+                for name, client in (("city", city), ("district", district))
+                for query in ("", "?state=overdue", "?state=pending")}
+
+    views()
+    waiting = [a for a in assignments_of(db, demo["trainee2"].person) if a.status is AssignmentStatus.SUBMITTED]
+    assert waiting, "the demo has a reflection waiting for its mentor"
+    ops.review(demo["mentor"], waiting[0], confirm=True)
+    before = cache.misses
+    city.get("/checklists/completion")
+    assert cache.misses - before == 1  # the confirmed trainee's unit only; the other units' counts were kept
+    served = views()
+    cache.clear()
+    assert served == views()
+    assert queries.completion(demo["hr"], queries.CompletionFilter(), local_today())["totals"][queries.DONE] > 0
 
 
 def test_overview_shows_the_overdue_figure_and_links_to_the_list(app, db, demo, as_role, api_token, client):

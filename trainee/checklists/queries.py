@@ -190,13 +190,20 @@ def _joined(query):
 
 
 def completion(user, flt: CompletionFilter, today: date) -> dict:
-    """Counts by state, grouped by unit, by department and by item: one GROUP BY, summed three ways."""
-    state = state_expression(today).label("state")
-    rows = db.session.execute(
-        _joined(select(Person.unit_id, Person.department_id, ChecklistAssignment.item_id, state,
-                       func.count(ChecklistAssignment.id)))
-        .where(*_completion_base(user, flt, today))
-        .group_by(Person.unit_id, Person.department_id, ChecklistAssignment.item_id, state)).all()
+    """Counts by state, grouped by unit, by department and by item, summed from each unit's counts.
+
+    Only HR and administrators see this page (policy "checklist.completion"), and their scope is whole units, so
+    a unit's counts are the same for everyone who sees that unit: they are kept per unit (web/kept.py
+    `kept_per_unit`) while nothing in the unit changes, and after a write only that unit's are counted again."""
+    from trainee.org.queries import units_in_scope
+    from trainee.web.kept import kept_per_unit
+
+    policy.require(user, "checklist.completion")
+    chosen = db.session.get(Unit, flt.unit_id) if flt.unit_id else None
+    unit_ids = [u.id for u in units_in_scope(user) if chosen is None or u.path.startswith(chosen.path)]
+    per_unit = kept_per_unit(("checklists.completion.unit", today, flt.department_id, flt.item_id, flt.state),
+                             unit_ids, lambda ids: _unit_counts(ids, flt, today))
+    rows = [(unit_id, *row) for unit_id, unit_rows in per_unit.items() for row in unit_rows]
     by_unit: dict = {}
     by_department: dict = {}
     by_item: dict = {}
@@ -218,6 +225,23 @@ def completion(user, flt: CompletionFilter, today: date) -> dict:
                               key=lambda p: (p[0].unit.path, p[0].id) if p[0] else ("~", 0)),
         "by_item": [(i, by_item[i.id]) for i in item_list if i.id in by_item],
     }
+
+
+def _unit_counts(unit_ids, flt: CompletionFilter, today: date) -> dict:
+    """{unit id: [(department id, item id, state, count), ...]} for the units' active trainees: one GROUP BY."""
+    state = state_expression(today).label("state")
+    conditions = [Person.unit_id.in_(unit_ids), Person.position == Position.ASSISTANT,
+                  Person.status == PersonStatus.ACTIVE, *_completion_items(flt, today)]
+    if flt.department_id:
+        conditions.append(Person.department_id == flt.department_id)
+    counts = {unit_id: [] for unit_id in unit_ids}
+    for unit_id, department_id, item_id, st, n in db.session.execute(
+            _joined(select(Person.unit_id, Person.department_id, ChecklistAssignment.item_id, state,
+                           func.count(ChecklistAssignment.id)))
+            .where(*conditions)
+            .group_by(Person.unit_id, Person.department_id, ChecklistAssignment.item_id, state)):
+        counts[unit_id].append((department_id, item_id, st, n))
+    return counts
 
 
 def completion_table(user, flt: CompletionFilter, today: date, limit: int):
