@@ -610,3 +610,38 @@ def test_hr_lifts_an_exemption_given_in_error_and_the_item_counts_again(app, db,
     progress = person_progress(person)
     req = next(r for r in progress.transition("T1").requirements if r.requirement.kind.name == "CHECKLIST")
     assert req.progress.target == len(political)
+
+
+def test_completion_lists_units_and_departments_in_organisation_order_not_text_order(app, db, demo, as_role):
+    """A city with ten or more units: /1/3/ comes before /1/10/ (as text it would come after), for the units'
+    rows, the departments' rows and the department filter."""
+    from trainee.org.models import Department, Unit, UnitLevel
+    from trainee.org.queries import departments_in_scope
+
+    city = demo["hr"].unit
+    small = db.session.execute(db.select(Unit).where(Unit.parent_id == city.id).order_by(Unit.id)).scalars().first()
+    big = None
+    while big is None or big.id < 10:
+        big = Unit(code=f"N{0 if big is None else big.id}", name="测试新设区院", short_name="新设院",
+                   level=UnitLevel.DISTRICT, parent_id=city.id, path="/")
+        db.session.add(big)
+        db.session.flush()
+        big.path = f"{city.path}{big.id}/"
+    assert small.id < 10 <= big.id and big.path < small.path  # text order would put the new unit first
+    new_department = Department(unit_id=big.id, name="新设部门")
+    db.session.add(new_department)
+    moved = db.session.get(Person, demo["trainee2"].person_id)  # with must-study items assigned
+    moved.unit_id, moved.department_id = big.id, None
+    db.session.flush()
+    moved.department_id = new_department.id
+    db.session.commit()
+    data = queries.completion(demo["hr"], queries.CompletionFilter(), local_today())
+    unit_ids = [u.id for u, _counts in data["units"]]
+    assert big.id in unit_ids and unit_ids.index(small.id) < unit_ids.index(big.id)
+    department_units = [d.unit_id for d, _counts in data["departments"] if d is not None]
+    assert department_units.index(small.id) < department_units.index(big.id)
+    in_filter = [row.unit for row in departments_in_scope(demo["hr"])]
+    assert in_filter.index(small.short_name) < in_filter.index("新设院")
+    html = as_role("hr").get("/checklists/completion").get_data(as_text=True)
+    table = html[html.find("按单位"):]
+    assert table.index(small.short_name) < table.index("新设院")

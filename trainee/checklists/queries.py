@@ -195,7 +195,7 @@ def completion(user, flt: CompletionFilter, today: date) -> dict:
     Only HR and administrators see this page (policy "checklist.completion"), and their scope is whole units, so
     a unit's counts are the same for everyone who sees that unit: they are kept per unit (web/kept.py
     `kept_per_unit`) while nothing in the unit changes, and after a write only that unit's are counted again."""
-    from trainee.org.queries import units_in_scope
+    from trainee.org.queries import organisation_order, units_in_scope
     from trainee.web.kept import kept_per_unit
 
     policy.require(user, "checklist.completion")
@@ -212,17 +212,17 @@ def completion(user, flt: CompletionFilter, today: date) -> dict:
         for table, key in ((by_unit, unit_id), (by_department, department_id), (by_item, item_id)):
             table.setdefault(key, dict.fromkeys(STATES, 0))[st] += n
         totals[st] += n
-    units = {u.id: u for u in db.session.execute(select(Unit).where(Unit.id.in_(list(by_unit) or [0]))
-                                                 .order_by(Unit.path)).scalars()}
+    units = organisation_order(db.session.execute(select(Unit).where(Unit.id.in_(list(by_unit) or [0]))).scalars())
+    rank = {u.id: i for i, u in enumerate(units)}
     departments = {d.id: d for d in db.session.execute(
         select(Department).where(Department.id.in_([k for k in by_department if k] or [0]))
         .options(joinedload(Department.unit))).scalars()}
     item_list = items()
     return {
         "totals": totals,
-        "units": [(u, by_unit[u.id]) for u in sorted(units.values(), key=lambda u: u.path)],
+        "units": [(u, by_unit[u.id]) for u in units],
         "departments": sorted([(departments.get(k), v) for k, v in by_department.items()],
-                              key=lambda p: (p[0].unit.path, p[0].id) if p[0] else ("~", 0)),
+                              key=lambda p: (rank.get(p[0].unit_id, len(rank)), p[0].id) if p[0] else (len(rank) + 1, 0)),
         "by_item": [(i, by_item[i.id]) for i in item_list if i.id in by_item],
     }
 

@@ -261,16 +261,22 @@ def find_mentor(user, text: str) -> tuple[MentorChoice | None, str | None]:
 
 
 def departments_in_scope(user):
-    """(id, name, unit short name) rows of the departments in the user's units: a city has hundreds."""
-    return db.session.execute(
-        select(Department.id, Department.name, Unit.short_name.label("unit")).join(Unit, Unit.id == Department.unit_id)
-        .where(Unit.path.startswith(user.unit.path)).order_by(Unit.path, Department.id)).all()
+    """(id, name, unit short name, unit path) rows of the departments in the user's units (a city has hundreds),
+    their units in organisation order."""
+    rows = db.session.execute(
+        select(Department.id, Department.name, Unit.short_name.label("unit"), Unit.path)
+        .join(Unit, Unit.id == Department.unit_id).where(Unit.path.startswith(user.unit.path))).all()
+    return sorted(rows, key=lambda r: (path_order(r.path), r.id))
+
+
+def path_order(path: str) -> list[int]:
+    """A unit path's sort key: parents before their children, siblings in the order they were set up (ids).
+    Paths compared as text would put /1/10/ before /1/2/ once a city has ten units."""
+    return [int(part) for part in path.strip("/").split("/")]
 
 
 def organisation_order(units) -> list[Unit]:
-    """Parents before their children, siblings in the order they were set up (ids): paths compared as text
-    would put /1/10/ before /1/2/ once a city has ten units."""
-    return sorted(units, key=lambda u: [int(part) for part in u.path.strip("/").split("/")])
+    return sorted(units, key=lambda u: path_order(u.path))
 
 
 def units_in_scope(user, path: str | None = None):
