@@ -614,7 +614,7 @@ def test_hr_lifts_an_exemption_given_in_error_and_the_item_counts_again(app, db,
 
 def test_completion_lists_units_and_departments_in_organisation_order_not_text_order(app, db, demo, as_role):
     """A city with ten or more units: /1/3/ comes before /1/10/ (as text it would come after), for the units'
-    rows, the departments' rows and the department filter."""
+    rows, the departments' rows, the department filter and the administrator's list of units."""
     from trainee.org.models import Department, Unit, UnitLevel
     from trainee.org.queries import departments_in_scope
 
@@ -645,3 +645,5 @@ def test_completion_lists_units_and_departments_in_organisation_order_not_text_o
     html = as_role("hr").get("/checklists/completion").get_data(as_text=True)
     table = html[html.find("按单位"):]
     assert table.index(small.short_name) < table.index("新设院")
+    units_page = as_role("admin").get("/admin/units").get_data(as_text=True)  # and the administrator's unit list
+    assert units_page.index(small.name) < units_page.index("测试新设区院")

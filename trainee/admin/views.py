@@ -17,6 +17,7 @@ from trainee.extensions import db
 from trainee.org import operations as org_ops
 from trainee.org.forms import DepartmentForm, UnitForm
 from trainee.org.models import Department, Person, Unit, UnitLevel
+from trainee.org.queries import organisation_order
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -47,8 +48,8 @@ def users():
 
 
 def _scoped_units():
-    return db.session.execute(db.select(Unit).where(Unit.id.in_(policy.scoped_unit_ids(current_user)))
-                              .order_by(Unit.path)).scalars().all()
+    return organisation_order(db.session.execute(
+        db.select(Unit).where(Unit.id.in_(policy.scoped_unit_ids(current_user)))).scalars().all())
 
 
 def _user_form_choices(form):
@@ -109,9 +110,9 @@ def user_edit(user_id: int):
 
 @bp.route("/units")
 def units():
-    all_units = db.session.execute(
+    all_units = organisation_order(db.session.execute(
         db.select(Unit).options(joinedload(Unit.departments)).where(Unit.id.in_(policy.scoped_unit_ids(current_user)))
-        .order_by(Unit.path)).unique().scalars().all()
+    ).unique().scalars().all())
     return render_template("admin/units.html", units=all_units)
 
 
