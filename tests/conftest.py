@@ -304,3 +304,22 @@ def browser_login(page, base_url: str, username: str, password: str = "demo1234"
     page.fill("#password", password)
     page.click("button[type=submit]")
     page.wait_for_load_state()
+
+
+@pytest.fixture
+def older_and_tenth_unit(db, demo):
+    """(the city's first district, a new district "测试新设区院" whose id is 10 or more): a city with ten or more
+    units, where unit paths compared as text would put the new unit (/1/10/) before the older one (/1/3/)."""
+    from trainee.org.models import Unit, UnitLevel
+
+    city = demo["hr"].unit
+    older = db.session.execute(db.select(Unit).where(Unit.parent_id == city.id).order_by(Unit.id)).scalars().first()
+    tenth = None
+    while tenth is None or tenth.id < 10:
+        tenth = Unit(code=f"N{0 if tenth is None else tenth.id}", name="测试新设区院", short_name="新设院",
+                     level=UnitLevel.DISTRICT, parent_id=city.id, path="/")
+        db.session.add(tenth)
+        db.session.flush()
+        tenth.path = f"{city.path}{tenth.id}/"
+    assert older.id < 10 <= tenth.id and tenth.path < older.path
+    return older, tenth

@@ -612,22 +612,14 @@ def test_hr_lifts_an_exemption_given_in_error_and_the_item_counts_again(app, db,
     assert req.progress.target == len(political)
 
 
-def test_completion_lists_units_and_departments_in_organisation_order_not_text_order(app, db, demo, as_role):
+def test_completion_lists_units_and_departments_in_organisation_order_not_text_order(app, db, demo, as_role,
+                                                                                    older_and_tenth_unit):
     """A city with ten or more units: /1/3/ comes before /1/10/ (as text it would come after), for the units'
     rows, the departments' rows, the department filter and the administrator's list of units."""
-    from trainee.org.models import Department, Unit, UnitLevel
+    from trainee.org.models import Department
     from trainee.org.queries import departments_in_scope
 
-    city = demo["hr"].unit
-    small = db.session.execute(db.select(Unit).where(Unit.parent_id == city.id).order_by(Unit.id)).scalars().first()
-    big = None
-    while big is None or big.id < 10:
-        big = Unit(code=f"N{0 if big is None else big.id}", name="测试新设区院", short_name="新设院",
-                   level=UnitLevel.DISTRICT, parent_id=city.id, path="/")
-        db.session.add(big)
-        db.session.flush()
-        big.path = f"{city.path}{big.id}/"
-    assert small.id < 10 <= big.id and big.path < small.path  # text order would put the new unit first
+    small, big = older_and_tenth_unit
     new_department = Department(unit_id=big.id, name="新设部门")
     db.session.add(new_department)
     moved = db.session.get(Person, demo["trainee2"].person_id)  # with must-study items assigned

@@ -194,22 +194,13 @@ def test_chart_labels_are_cut_to_fit_left_of_the_bars_whole_in_chinese():
     assert cut.endswith("…") and len(cut) < 20
 
 
-def test_the_waiting_list_puts_units_in_organisation_order_not_text_order(app, demo, db, as_role):
+def test_the_waiting_list_puts_units_in_organisation_order_not_text_order(app, demo, db, as_role,
+                                                                         older_and_tenth_unit):
     """A city with ten or more units: /1/3/ comes before /1/10/ (as text it would come after)."""
-    from trainee.org.models import UnitLevel
-
     db.session.execute(db.update(Activity).where(Activity.status == ActivityStatus.SUBMITTED)
                        .values(submitted_at=utcnow()))  # only the entries below wait over 7 days
-    hr_unit, trainee = demo["hr"].unit, demo["trainee"].person
-    small = db.session.execute(db.select(Unit).where(Unit.parent_id == hr_unit.id).order_by(Unit.id)).scalars().first()
-    big = None
-    while big is None or big.id < 10:
-        big = Unit(code=f"T{small.id}{0 if big is None else big.id}", name="测试新设区院", short_name="新设院",
-                   level=UnitLevel.DISTRICT, parent_id=hr_unit.id, path="/")
-        db.session.add(big)
-        db.session.flush()
-        big.path = f"{hr_unit.path}{big.id}/"
-    assert small.id < 10 <= big.id and big.path < small.path  # text order would put the new unit first
+    trainee = demo["trainee"].person
+    small, big = older_and_tenth_unit
     kind = db.session.execute(db.select(ActivityType)).scalars().first()
     for unit, name in ((big, "甲新设院导师"), (small, "乙老院导师")):
         reviewer = Person(staff_no=f"W{unit.id}", name=name, unit_id=unit.id, position=Position.PROSECUTOR)
