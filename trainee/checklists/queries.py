@@ -189,20 +189,22 @@ def _joined(query):
             .join(Person, Person.id == ChecklistAssignment.person_id))
 
 
-def completion(user, flt: CompletionFilter, today: date) -> dict:
+def completion(user, flt: CompletionFilter, today: date, scope_units=None) -> dict:
     """Counts by state, grouped by unit, by department and by item, summed from each unit's counts.
 
     Only HR and administrators see this page (policy "checklist.completion"), and their scope is whole units, so
     a unit's counts are the same for everyone who sees that unit: they are kept per unit (web/kept.py
-    `kept_per_unit`) while nothing in the unit changes, and after a write only that unit's are counted again."""
-    from trainee.org.queries import organisation_order, units_in_scope
+    `kept_per_unit`) while nothing in the unit changes, and after a write only that unit's are counted again.
+    `scope_units`: the user's units in organisation order (`units_in_scope`), when the caller has them already."""
+    from trainee.org.queries import units_in_scope
     from trainee.web.kept import kept_per_unit
 
     policy.require(user, "checklist.completion")
-    chosen = db.session.get(Unit, flt.unit_id) if flt.unit_id else None
-    unit_ids = [u.id for u in units_in_scope(user) if chosen is None or u.path.startswith(chosen.path)]
+    scope_units = units_in_scope(user) if scope_units is None else scope_units
+    chosen = next((u for u in scope_units if u.id == flt.unit_id), None) if flt.unit_id else None
+    units = [u for u in scope_units if chosen is None or u.path.startswith(chosen.path)]
     per_unit = kept_per_unit(("checklists.completion.unit", today, flt.department_id, flt.item_id, flt.state),
-                             unit_ids, lambda ids: _unit_counts(ids, flt, today))
+                             [u.id for u in units], lambda ids: _unit_counts(ids, flt, today))
     rows = [(unit_id, *row) for unit_id, unit_rows in per_unit.items() for row in unit_rows]
     by_unit: dict = {}
     by_department: dict = {}
@@ -212,7 +214,7 @@ def completion(user, flt: CompletionFilter, today: date) -> dict:
         for table, key in ((by_unit, unit_id), (by_department, department_id), (by_item, item_id)):
             table.setdefault(key, dict.fromkeys(STATES, 0))[st] += n
         totals[st] += n
-    units = organisation_order(db.session.execute(select(Unit).where(Unit.id.in_(list(by_unit) or [0]))).scalars())
+    units = [u for u in units if u.id in by_unit]  # in organisation order already
     rank = {u.id: i for i, u in enumerate(units)}
     departments = {d.id: d for d in db.session.execute(
         select(Department).where(Department.id.in_([k for k in by_department if k] or [0]))

@@ -264,9 +264,10 @@ def item_retire(item_id: int):
 
 # --- HR: completion --------------------------------------------------------------------------------------
 
-def _completion_filter():
+def _completion_filter(units):
+    """The filter asked for; a unit outside `units` (the user's, units_in_scope) is dropped."""
     flt = queries.CompletionFilter.from_args(request.args)
-    if flt.unit_id and flt.unit_id not in {u.id for u in units_in_scope(current_user)}:
+    if flt.unit_id and flt.unit_id not in {u.id for u in units}:
         flt.unit_id = None
     return flt
 
@@ -275,14 +276,14 @@ def _completion_filter():
 @login_required
 def completion():
     policy.require(current_user, "checklist.completion")
-    flt = _completion_filter()
+    units = units_in_scope(current_user)
+    flt = _completion_filter(units)
     today = local_today()
     page = as_id(request.args.get("page")) or 1
     per_page = current_app.config["PAGE_SIZE"]
-    data = queries.completion(current_user, flt, today)
+    data = queries.completion(current_user, flt, today, units)
     total = sum(data["totals"].values()) if not flt.state else data["totals"][flt.state]
     rows = queries.completion_rows(current_user, flt, today, limit=per_page, offset=(page - 1) * per_page)
-    units = units_in_scope(current_user)
     departments = db.session.execute(select(Department).where(Department.unit_id.in_([u.id for u in units]))
                                      .order_by(Department.unit_id, Department.id)).scalars().all()
     return render_template("checklists/completion.html", data=data, flt=flt, rows=rows, today=today,
@@ -295,6 +296,6 @@ def completion():
 @login_required
 def completion_xlsx():
     policy.require(current_user, "checklist.completion")
-    data = exports.completion_workbook(current_user, _completion_filter(), local_today())
+    data = exports.completion_workbook(current_user, _completion_filter(units_in_scope(current_user)), local_today())
     return Response(data, mimetype=XLSX, headers={
         "Content-Disposition": f"attachment; filename=checklist.xlsx; filename*=UTF-8''{quote('双学清单完成情况.xlsx')}"})
